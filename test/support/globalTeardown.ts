@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  // Test databases drop themselves; the migrated template is kept for the next run.
+}
