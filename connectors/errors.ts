@@ -3,12 +3,7 @@
  * Jobs decide from the kind: retry, wait, hold the connection, or give up.
  */
 export type ConnectorErrorKind =
-  | 'retryable'
-  | 'rate_limited'
-  | 'needs_reconnect'
-  | 'stale_object'
-  | 'validation'
-  | 'permanent';
+  'retryable' | 'rate_limited' | 'needs_reconnect' | 'stale_object' | 'validation' | 'permanent';
 
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
@@ -37,8 +32,11 @@ export function isConnectorError(e: unknown): e is ConnectorError {
 
 export const retryableError = (message: string, details?: ConnectorError['details']) =>
   new ConnectorError('retryable', message, details);
-export const rateLimitedError = (message: string, retryAfterMs: number, details?: ConnectorError['details']) =>
-  new ConnectorError('rate_limited', message, { ...details, retryAfterMs });
+export const rateLimitedError = (
+  message: string,
+  retryAfterMs: number,
+  details?: ConnectorError['details'],
+) => new ConnectorError('rate_limited', message, { ...details, retryAfterMs });
 export const needsReconnectError = (message: string, details?: ConnectorError['details']) =>
   new ConnectorError('needs_reconnect', message, details);
 export const staleObjectError = (message: string, details?: ConnectorError['details']) =>

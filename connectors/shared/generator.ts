@@ -100,10 +100,72 @@ export function prng(seed: number): () => number {
   };
 }
 
-const FIRST = ['Alex', 'Maria', 'Sam', 'Priya', 'Jonas', 'Chen', 'Fatima', 'Liam', 'Olivia', 'Noah', 'Ava', 'Mateo', 'Zoe', 'Ikaika', 'Sofia', 'Kwame'];
-const LAST = ['Nguyen', 'Smith', 'Garcia', 'Okafor', 'Müller', 'Rossi', 'Kowalski', 'Tanaka', 'Dubois', 'Haddad', 'Silva', 'Johnson', "O'Brien", 'Larsen'];
-const WORDS = ['Acme', 'Summit', 'Bluebird', 'Harbor', 'Cedar', 'Northwind', 'Granite', 'Juniper', 'Redwood', 'Lighthouse', 'Maple', 'Falcon', 'Orchard', 'Copper', 'Willow', 'Atlas'];
-const KINDS = ['Landscaping', 'Dental', 'Builders', 'Bakery', 'Logistics', 'Design Studio', 'Plumbing', 'Consulting', 'Veterinary', 'Print Shop', 'Cafe', 'Electric'];
+const FIRST = [
+  'Alex',
+  'Maria',
+  'Sam',
+  'Priya',
+  'Jonas',
+  'Chen',
+  'Fatima',
+  'Liam',
+  'Olivia',
+  'Noah',
+  'Ava',
+  'Mateo',
+  'Zoe',
+  'Ikaika',
+  'Sofia',
+  'Kwame',
+];
+const LAST = [
+  'Nguyen',
+  'Smith',
+  'Garcia',
+  'Okafor',
+  'Müller',
+  'Rossi',
+  'Kowalski',
+  'Tanaka',
+  'Dubois',
+  'Haddad',
+  'Silva',
+  'Johnson',
+  "O'Brien",
+  'Larsen',
+];
+const WORDS = [
+  'Acme',
+  'Summit',
+  'Bluebird',
+  'Harbor',
+  'Cedar',
+  'Northwind',
+  'Granite',
+  'Juniper',
+  'Redwood',
+  'Lighthouse',
+  'Maple',
+  'Falcon',
+  'Orchard',
+  'Copper',
+  'Willow',
+  'Atlas',
+];
+const KINDS = [
+  'Landscaping',
+  'Dental',
+  'Builders',
+  'Bakery',
+  'Logistics',
+  'Design Studio',
+  'Plumbing',
+  'Consulting',
+  'Veterinary',
+  'Print Shop',
+  'Cafe',
+  'Electric',
+];
 const SUFFIX = ['LLC', 'Inc.', 'Co.', 'Ltd', '& Sons', 'Group'];
 const CITIES: [string, string, string][] = [
   ['Portland', 'OR', '97201'],
@@ -113,7 +175,16 @@ const CITIES: [string, string, string][] = [
   ['Madison', 'WI', '53703'],
   ['Tucson', 'AZ', '85701'],
 ];
-const SERVICES = ['Monthly maintenance', 'Consulting hours', 'Materials', 'Installation', 'Design work', 'Support plan', 'Delivery', 'Inspection'];
+const SERVICES = [
+  'Monthly maintenance',
+  'Consulting hours',
+  'Materials',
+  'Installation',
+  'Design work',
+  'Support plan',
+  'Delivery',
+  'Inspection',
+];
 const TERMS = [15, 30, 30, 30, 45, 60];
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -148,7 +219,10 @@ export function generateCompany(opts: GeneratorOptions): GeneratedCompany {
     const company = `${pick(rnd, WORDS)} ${pick(rnd, KINDS)} ${pick(rnd, SUFFIX)}`;
     const isSub = i > 10 && rnd() < o.subCustomerRate;
     const [city, region, postal] = pick(rnd, CITIES);
-    const slug = company.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 20);
+    const slug = company
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '')
+      .slice(0, 20);
     customers.push({
       id: i,
       parentId: isSub ? 1 + Math.floor(rnd() * (i - 1)) : null,
@@ -161,7 +235,13 @@ export function generateCompany(opts: GeneratorOptions): GeneratedCompany {
       phone: `+1-555-${String(1000 + (i % 9000)).padStart(4, '0')}`,
       termsDays: pick(rnd, TERMS),
       currency: cur,
-      address: { line1: `${100 + Math.floor(rnd() * 900)} ${pick(rnd, WORDS)} St`, city, region, postalCode: postal, country: 'US' },
+      address: {
+        line1: `${100 + Math.floor(rnd() * 900)} ${pick(rnd, WORDS)} St`,
+        city,
+        region,
+        postalCode: postal,
+        country: 'US',
+      },
       active: rnd() > 0.02,
       malformed: false,
     });
@@ -250,7 +330,14 @@ export function generateCompany(opts: GeneratorOptions): GeneratedCompany {
     invoices[Math.floor(rnd() * invoices.length)]!.malformed = true;
   }
 
-  return { options: o, companyName: `${pick(rnd, WORDS)} ${pick(rnd, KINDS)} (demo)`, customers, invoices, payments, creditNotes };
+  return {
+    options: o,
+    companyName: `${pick(rnd, WORDS)} ${pick(rnd, KINDS)} (demo)`,
+    customers,
+    invoices,
+    payments,
+    creditNotes,
+  };
 }
 
 export function daysBetween(from: string, to: string): number {

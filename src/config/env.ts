@@ -14,13 +14,16 @@ const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+    );
 
 const optionalUrl = (protocols: string[]) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), url(protocols).optional());
@@ -45,7 +48,11 @@ const envSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
-  MAIL_FROM: z.string().trim().min(3, 'must be an address like "Duely <ar@example.com>"').default('Duely <ar@localhost>'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3, 'must be an address like "Duely <ar@example.com>"')
+    .default('Duely <ar@localhost>'),
   ENCRYPTION_KEY: base64Key.optional(),
   /** Earlier keys, comma-separated, kept so rows encrypted before a rotation still decrypt. */
   ENCRYPTION_KEY_PREVIOUS: z
@@ -53,13 +60,16 @@ const envSchema = z.object({
     .trim()
     .optional()
     .refine(
-      (v) => !v || v.split(',').every((k) => k.trim() === '' || Buffer.from(k.trim(), 'base64').length === 32),
+      (v) =>
+        !v || v.split(',').every((k) => k.trim() === '' || Buffer.from(k.trim(), 'base64').length === 32),
       'must be a comma-separated list of 32-byte base64 keys',
     ),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   QUICKBOOKS_CLIENT_ID: optionalString,
   QUICKBOOKS_CLIENT_SECRET: optionalString,
-  QUICKBOOKS_ENVIRONMENT: z.enum(['sandbox', 'production'], { message: 'must be "sandbox" or "production"' }).default('sandbox'),
+  QUICKBOOKS_ENVIRONMENT: z
+    .enum(['sandbox', 'production'], { message: 'must be "sandbox" or "production"' })
+    .default('sandbox'),
   QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: optionalString,
   QUICKBOOKS_BASE_URL: optionalUrl(['http:', 'https:']),
   XERO_CLIENT_ID: optionalString,
@@ -69,9 +79,11 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_BASE_URL: optionalUrl(['http:', 'https:']),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
-  }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -118,8 +130,10 @@ export function parseEnv(env: NodeJS.ProcessEnv): Config {
     if (rb && !ra) throw new ConfigError(a, `is missing: it is required when ${b} is set`);
   }
   if (raw.NODE_ENV === 'production') {
-    if (!raw.ENCRYPTION_KEY) throw new ConfigError('ENCRYPTION_KEY', 'is missing: required when NODE_ENV=production');
-    if (!raw.SESSION_SECRET) throw new ConfigError('SESSION_SECRET', 'is missing: required when NODE_ENV=production');
+    if (!raw.ENCRYPTION_KEY)
+      throw new ConfigError('ENCRYPTION_KEY', 'is missing: required when NODE_ENV=production');
+    if (!raw.SESSION_SECRET)
+      throw new ConfigError('SESSION_SECRET', 'is missing: required when NODE_ENV=production');
     if (!raw.BASE_URL) throw new ConfigError('BASE_URL', 'is missing: required when NODE_ENV=production');
   }
   if (raw.STRIPE_SECRET_KEY && !raw.STRIPE_WEBHOOK_SECRET)

@@ -30,7 +30,13 @@ export class KeyRing {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return ['v1', this.primaryKeyId, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+    return [
+      'v1',
+      this.primaryKeyId,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      ct.toString('base64url'),
+    ].join('.');
   }
 
   open(sealed: string, context = ''): string {
@@ -43,7 +49,9 @@ export class KeyRing {
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
       throw new SecretError('sealed value failed authentication (wrong key or tampered)');
     }

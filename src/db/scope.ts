@@ -40,13 +40,20 @@ export class OrgScope {
     return rows[0];
   }
 
-  insert<T extends OrgTable>(table: T, values: Omit<T['$inferInsert'], 'organizationId'> | Omit<T['$inferInsert'], 'organizationId'>[]) {
+  insert<T extends OrgTable>(
+    table: T,
+    values: Omit<T['$inferInsert'], 'organizationId'> | Omit<T['$inferInsert'], 'organizationId'>[],
+  ) {
     const stamp = (v: object) => ({ ...v, organizationId: this.organizationId });
     const rows = Array.isArray(values) ? values.map(stamp) : stamp(values);
     return this.db.insert(table as PgTable).values(rows as never);
   }
 
-  update<T extends OrgTable>(table: T, set: Partial<Omit<T['$inferInsert'], 'organizationId' | 'id'>>, ...conditions: (SQL | undefined)[]) {
+  update<T extends OrgTable>(
+    table: T,
+    set: Partial<Omit<T['$inferInsert'], 'organizationId' | 'id'>>,
+    ...conditions: (SQL | undefined)[]
+  ) {
     return this.db
       .update(table as PgTable)
       .set(set as never)

@@ -16,8 +16,9 @@ export function minorUnits(currency: string): number {
   if (cached !== undefined) return cached;
   let digits = 2;
   try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
   } catch {
     digits = 2;
   }

@@ -41,6 +41,7 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
 
 /** One named logger per module. */
 export function getLogger(module: string): Logger {
-  if (!root) root = createRootLogger(process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'));
+  if (!root)
+    root = createRootLogger(process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'));
   return root.child({ module });
 }

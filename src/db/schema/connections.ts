@@ -92,7 +92,9 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex('webhook_events_platform_event_uq').on(t.platform, t.eventId),
-    index('webhook_events_pending_idx').on(t.connectionId).where(sql`processed_at is null`),
+    index('webhook_events_pending_idx')
+      .on(t.connectionId)
+      .where(sql`processed_at is null`),
   ],
 );
 
@@ -125,6 +127,8 @@ export const writeBacks = pgTable(
   },
   (t) => [
     uniqueIndex('write_backs_org_key_uq').on(t.organizationId, t.idempotencyKey),
-    index('write_backs_due_idx').on(t.nextAttemptAt).where(sql`status in ('pending','running')`),
+    index('write_backs_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status in ('pending','running')`),
   ],
 );

@@ -43,11 +43,18 @@ export const customers = pgTable(
     currency: text('currency'),
     /** Open balance as the platform reports it. */
     balance: numeric('balance', MONEY),
-    terms: jsonb('terms').$type<{ externalId: string | null; name: string | null; dueDays: number | null } | null>(),
+    terms: jsonb('terms').$type<{
+      externalId: string | null;
+      name: string | null;
+      dueDays: number | null;
+    } | null>(),
     address: jsonb('address').$type<CanonicalAddress | null>(),
     active: boolean('active').notNull().default(true),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Contact preferences (the customer may also set them in the portal). */
     preferredChannel: text('preferred_channel').$type<Channel>(),
     preferredHour: smallint('preferred_hour'),
@@ -138,7 +145,9 @@ export const invoices = pgTable(
     uniqueIndex('invoices_org_conn_ext_uq').on(t.organizationId, t.connectionId, t.externalId),
     index('invoices_org_customer_idx').on(t.organizationId, t.customerId),
     index('invoices_org_status_due_idx').on(t.organizationId, t.status, t.dueDate),
-    index('invoices_next_action_idx').on(t.nextActionAt).where(sql`status = 'open'`),
+    index('invoices_next_action_idx')
+      .on(t.nextActionAt)
+      .where(sql`status = 'open'`),
   ],
 );
 
@@ -205,7 +214,10 @@ export const creditNotes = pgTable(
     total: numeric('total', MONEY).notNull(),
     remaining: numeric('remaining', MONEY).notNull(),
     status: text('status').$type<'open' | 'applied' | 'voided' | 'deleted'>().notNull(),
-    allocations: jsonb('allocations').$type<{ invoiceExternalId: string; amount: string }[]>().notNull().default([]),
+    allocations: jsonb('allocations')
+      .$type<{ invoiceExternalId: string; amount: string }[]>()
+      .notNull()
+      .default([]),
     platformUpdatedAt: timestamp('platform_updated_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -59,7 +59,10 @@ export const memberships = pgTable(
     role: text('role').$type<Role>().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('memberships_org_user_uq').on(t.organizationId, t.userId), index('memberships_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('memberships_org_user_uq').on(t.organizationId, t.userId),
+    index('memberships_user_idx').on(t.userId),
+  ],
 );
 
 export const invitations = pgTable(
@@ -127,4 +130,3 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_org_created_idx').on(t.organizationId, t.createdAt)],
 );
-
