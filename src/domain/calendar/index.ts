@@ -1,0 +1,4 @@
+export * from './businessDays';
+export * from './holidays';
+export * from './localDate';
+export * from './sendTime';

@@ -1,0 +1,3 @@
+export { plan } from './plan';
+export { idempotencyKey } from './idempotency';
+export * from './types';
