@@ -1,6 +1,6 @@
 /** Input and output of the reminder planner (CONTRACT.md §4 `plan`, plus what the runner needs). */
 import { z } from 'zod';
-import type { LocalDate, QuietHours } from '../calendar';
+import type { LocalDate } from '../calendar';
 import type { Sequence, SequenceChannel, Tone } from '../sequences/format';
 
 export type AutomationMode = 'off' | 'preview' | 'live';
