@@ -6,6 +6,7 @@ import { KeyRing } from '../crypto/keyRing';
 import { openDatabase, type Database } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createRootLogger } from '../logging/logger';
+import { outboxTransport, smtpTransport } from '../mail/transport';
 import { BullMqQueue } from '../queue/bullmq';
 import { InProcessQueue } from '../queue/inProcess';
 import type { JobDefinition, QueueDriver } from '../queue/types';
@@ -42,7 +43,10 @@ export async function buildApp(opts: BuildOptions): Promise<AppContext> {
   let database = opts.database;
   if (!database) {
     if (!config.DATABASE_URL) fs.mkdirSync(config.DATA_DIR, { recursive: true });
-    database = await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pgdata') });
+    database = await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: path.join(config.DATA_DIR, 'pgdata'),
+    });
   }
   if (opts.migrate !== false) await migrate(database);
   const ctx = {
@@ -53,6 +57,7 @@ export async function buildApp(opts: BuildOptions): Promise<AppContext> {
     db: database.db,
     logger,
     connectors: connectorRegistry(opts.connectors(config)),
+    mail: config.SMTP_URL ? smtpTransport(config.SMTP_URL) : outboxTransport(),
     now: opts.now ?? (() => new Date()),
   } as AppContext;
   const queueLogger = logger.child({ module: 'queue' });
@@ -65,5 +70,6 @@ export async function buildApp(opts: BuildOptions): Promise<AppContext> {
 
 export async function closeApp(app: AppContext, timeoutMs = 30_000): Promise<void> {
   await app.queue.close(timeoutMs);
+  app.mail.close();
   await app.database.close();
 }

@@ -3,6 +3,7 @@ import type { AccountingConnector, Platform } from '../../connectors/types';
 import type { Config } from '../config/env';
 import type { KeyRing } from '../crypto/keyRing';
 import type { Database, Db } from '../db/client';
+import type { MailTransport } from '../mail/transport';
 import type { QueueDriver } from '../queue/types';
 
 /** Everything a service, route, job or CLI command needs, built once per process. */
@@ -16,6 +17,8 @@ export interface AppContext {
   logger: Logger;
   /** Connectors by platform; only the ones this deployment can use. */
   connectors: ConnectorRegistry;
+  /** SMTP when SMTP_URL is set, the local outbox otherwise. */
+  mail: MailTransport;
   /** The clock (tests move it). */
   now(): Date;
 }

@@ -43,7 +43,10 @@ export class BullMqQueue<C> implements QueueDriver {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(this.queueName(name), { connection: this.connection, prefix: this.opts.prefix ?? 'duely' });
+      q = new Queue(this.queueName(name), {
+        connection: this.connection,
+        prefix: this.opts.prefix ?? 'duely',
+      });
       q.on('error', (err) => this.logger.error({ err: err.message, queue: name }, 'queue error'));
       this.queues.set(name, q);
     }
@@ -75,17 +78,30 @@ export class BullMqQueue<C> implements QueueDriver {
     for (const def of this.defs.values()) {
       const q = this.queue(def.name);
       if (def.schedule) {
-        await q.upsertJobScheduler(`schedule:${def.name}`, { pattern: def.schedule.cron, tz: 'UTC' }, {
-          name: def.name,
-          data: def.schedule.payload,
-          opts: { attempts: def.attempts, backoff: { type: 'exponential', delay: def.backoffMs }, removeOnComplete: KEEP, removeOnFail: KEEP },
-        });
+        await q.upsertJobScheduler(
+          `schedule:${def.name}`,
+          { pattern: def.schedule.cron, tz: 'UTC' },
+          {
+            name: def.name,
+            data: def.schedule.payload,
+            opts: {
+              attempts: def.attempts,
+              backoff: { type: 'exponential', delay: def.backoffMs },
+              removeOnComplete: KEEP,
+              removeOnFail: KEEP,
+            },
+          },
+        );
       }
-      const worker = new Worker(this.queueName(def.name), (job: Job, token?: string) => this.process(def, job, token), {
-        connection: this.connection,
-        prefix: this.opts.prefix ?? 'duely',
-        concurrency: def.concurrency,
-      });
+      const worker = new Worker(
+        this.queueName(def.name),
+        (job: Job, token?: string) => this.process(def, job, token),
+        {
+          connection: this.connection,
+          prefix: this.opts.prefix ?? 'duely',
+          concurrency: def.concurrency,
+        },
+      );
       worker.on('error', (err) => this.logger.error({ err: err.message, job: def.name }, 'worker error'));
       this.workers.push(worker);
     }
@@ -104,7 +120,8 @@ export class BullMqQueue<C> implements QueueDriver {
       }
       if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
       const message = err instanceof Error ? err.message : String(err);
-      if (attempt < def.attempts) logger.warn({ err: message, nextInMs: backoffDelay(def, attempt) }, 'job attempt failed; retrying');
+      if (attempt < def.attempts)
+        logger.warn({ err: message, nextInMs: backoffDelay(def, attempt) }, 'job attempt failed; retrying');
       else logger.error({ err: message }, 'job failed');
       throw err;
     }
@@ -115,11 +132,17 @@ export class BullMqQueue<C> implements QueueDriver {
     if (!job) return 'unknown';
     const s = await job.getState();
     if (s === 'prioritized' || s === 'waiting-children') return 'waiting';
-    return (['waiting', 'delayed', 'active', 'completed', 'failed'] as const).includes(s as never) ? (s as JobState) : 'unknown';
+    return (['waiting', 'delayed', 'active', 'completed', 'failed'] as const).includes(s as never)
+      ? (s as JobState)
+      : 'unknown';
   }
 
   async ping() {
-    this.pingClient ??= new IORedis(this.opts.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: false });
+    this.pingClient ??= new IORedis(this.opts.url, {
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+    });
     if (this.pingClient.status === 'wait') await this.pingClient.connect();
     await this.pingClient.ping();
   }

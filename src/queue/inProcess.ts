@@ -192,8 +192,9 @@ export class InProcessQueue<C> implements QueueDriver {
       const t = setTimeout(
         () => {
           this.cronTimers.delete(t);
-          void this.enqueue(def.name, def.schedule!.payload, { jobId: `cron:${def.name}:${next}` }).catch((e: unknown) =>
-            this.logger.error({ err: String(e), job: def.name }, 'scheduled job could not be enqueued'),
+          void this.enqueue(def.name, def.schedule!.payload, { jobId: `cron:${def.name}:${next}` }).catch(
+            (e: unknown) =>
+              this.logger.error({ err: String(e), job: def.name }, 'scheduled job could not be enqueued'),
           );
           arm();
         },

@@ -1,3 +1,4 @@
 export * from './organizations';
 export * from './connections';
 export * from './ledger';
+export * from './emails';

@@ -1,0 +1,6 @@
+import { runProcess } from '../runtime/process';
+
+runProcess('worker').catch((e: unknown) => {
+  process.stderr.write(`duely: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

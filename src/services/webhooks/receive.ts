@@ -1,0 +1,78 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { AppContext } from '../../app/context';
+import type { Platform } from '../../../connectors/types';
+import { connections, webhookEvents } from '../../db/schema';
+import { getLogger } from '../../logging/logger';
+
+export const PROCESS_WEBHOOK_JOB = 'webhook.process';
+const log = getLogger('webhooks');
+
+function secretFor(app: AppContext, platform: Platform): string | undefined {
+  return platform === 'quickbooks'
+    ? app.config.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN
+    : app.config.XERO_WEBHOOK_KEY;
+}
+
+/**
+ * Verify, parse, deduplicate by event id, and enqueue one processing job per connection.
+ * Nothing is fetched from the platform here: the platforms want an answer within seconds.
+ */
+export async function receiveWebhook(
+  app: AppContext,
+  platform: Platform,
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+): Promise<'ok' | 'unauthorized'> {
+  const connector = app.connectors.get(platform);
+  const secret = secretFor(app, platform);
+  const header = headers[connector.webhooks.signatureHeader];
+  const signature = Array.isArray(header) ? header[0] : header;
+  if (!secret || !connector.webhooks.verify(body, signature, secret)) return 'unauthorized';
+  const events = connector.webhooks.parse(body);
+  if (events.length === 0) return 'ok'; // Xero intent-to-receive
+  const tenants = [...new Set(events.map((e) => e.externalTenantId))];
+  const conns = await app.db
+    .select({
+      id: connections.id,
+      organizationId: connections.organizationId,
+      externalTenantId: connections.externalTenantId,
+    })
+    .from(connections)
+    .where(
+      and(
+        eq(connections.platform, platform),
+        inArray(connections.externalTenantId, tenants),
+        eq(connections.status, 'connected'),
+      ),
+    );
+  const byTenant = new Map<string, typeof conns>();
+  for (const c of conns) byTenant.set(c.externalTenantId, [...(byTenant.get(c.externalTenantId) ?? []), c]);
+  const touched = new Set<string>();
+  const rows = [];
+  for (const e of events) {
+    for (const c of byTenant.get(e.externalTenantId) ?? []) {
+      rows.push({
+        platform,
+        eventId: `${c.id}:${e.eventId}`,
+        organizationId: c.organizationId,
+        connectionId: c.id,
+        entity: e.entity,
+        externalId: e.externalId,
+        operation: e.operation,
+      });
+      touched.add(c.id);
+    }
+  }
+  if (rows.length) await app.db.insert(webhookEvents).values(rows).onConflictDoNothing();
+  for (const connectionId of touched) {
+    // one pending job per connection: a burst of notifications is fetched in batches
+    await app.queue.enqueue(
+      PROCESS_WEBHOOK_JOB,
+      { connectionId },
+      { jobId: `webhook-${connectionId}-${Math.floor(Date.now() / 5000)}`, delayMs: 2000 },
+    );
+  }
+  log.info({ platform, events: events.length, connections: touched.size }, 'webhook accepted');
+  return 'ok';
+}

@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import type { AppContext } from '../../../app/context';
+import { apiAuth } from '../../middleware/apiAuth';
+import { HttpError } from '../../middleware/errors';
+import { customersApi } from './customers';
+import { invoicesApi } from './invoices';
+import { openApiDocument } from './openapi';
+
+/** `/api/v1`: JSON, bearer API tokens, every query scoped to the token's firm. */
+export function apiRouter(app: AppContext): Router {
+  const r = Router();
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(app.config.BASE_URL));
+  });
+  r.use(apiAuth(app));
+  r.use(customersApi(app));
+  r.use(invoicesApi(app));
+  r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
+  return r;
+}

@@ -1,0 +1,181 @@
+/** OpenAPI 3.1 description of /api/v1; grows with the API. */
+export function openApiDocument(baseUrl: string) {
+  const money = {
+    type: 'string',
+    pattern: '^-?\\d+(\\.\\d+)?$',
+    description: 'decimal string in the currency minor units',
+  };
+  const date = { type: 'string', format: 'date' };
+  const error = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  };
+  const list = (item: string) => ({
+    type: 'object',
+    required: ['data', 'nextCursor'],
+    properties: {
+      data: { type: 'array', items: { $ref: `#/components/schemas/${item}` } },
+      nextCursor: { type: ['string', 'null'] },
+    },
+  });
+  const listParams = [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+    { name: 'cursor', in: 'query', schema: { type: 'string' } },
+  ];
+  const errors = {
+    '400': {
+      description: 'Bad request',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+    '401': {
+      description: 'Missing or invalid API token',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Duely API',
+      version: '1',
+      description:
+        'Accounts-receivable data and actions of one firm. Authenticate with `Authorization: Bearer <api token>` (`duely token create`).',
+    },
+    servers: [{ url: `${baseUrl}/api/v1` }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: error,
+        Customer: {
+          type: 'object',
+          required: [
+            'id',
+            'platform',
+            'externalId',
+            'name',
+            'email',
+            'currency',
+            'balance',
+            'overdueBalance',
+          ],
+          properties: {
+            id: { type: 'string' },
+            platform: { enum: ['quickbooks', 'xero'] },
+            externalId: { type: 'string' },
+            name: { type: 'string' },
+            email: { type: ['string', 'null'] },
+            currency: { type: ['string', 'null'] },
+            balance: money,
+            overdueBalance: money,
+          },
+        },
+        Invoice: {
+          type: 'object',
+          required: [
+            'id',
+            'platform',
+            'externalId',
+            'number',
+            'customerId',
+            'currency',
+            'issueDate',
+            'dueDate',
+            'total',
+            'balance',
+            'status',
+            'daysOverdue',
+            'agingBucket',
+          ],
+          properties: {
+            id: { type: 'string' },
+            platform: { enum: ['quickbooks', 'xero'] },
+            externalId: { type: 'string' },
+            number: { type: ['string', 'null'] },
+            customerId: { type: 'string' },
+            currency: { type: 'string' },
+            issueDate: date,
+            dueDate: date,
+            total: money,
+            balance: money,
+            status: { enum: ['open', 'paid', 'voided', 'deleted'] },
+            daysOverdue: { type: 'integer', minimum: 0 },
+            agingBucket: { enum: ['current', '1-30', '31-60', '61-90', '90+'] },
+          },
+        },
+        CustomerList: list('Customer'),
+        InvoiceList: list('Invoice'),
+      },
+    },
+    paths: {
+      '/customers': {
+        get: {
+          summary: 'List customers',
+          parameters: listParams,
+          responses: {
+            '200': {
+              description: 'A page of customers',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/CustomerList' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/customers/{id}': {
+        get: {
+          summary: 'One customer',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The customer',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Customer' } } },
+            },
+            '404': errors['400'],
+            '401': errors['401'],
+          },
+        },
+      },
+      '/invoices': {
+        get: {
+          summary: 'List invoices',
+          parameters: [
+            ...listParams,
+            {
+              name: 'status',
+              in: 'query',
+              schema: { enum: ['open', 'paid', 'voided', 'all'], default: 'all' },
+            },
+            { name: 'customerId', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'A page of invoices',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/InvoiceList' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/invoices/{id}': {
+        get: {
+          summary: 'One invoice',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The invoice',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Invoice' } } },
+            },
+            '404': errors['400'],
+            '401': errors['401'],
+          },
+        },
+      },
+    },
+  };
+}

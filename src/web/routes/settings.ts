@@ -1,0 +1,137 @@
+import { desc, eq } from 'drizzle-orm';
+import { Router } from 'express';
+import type { AppContext } from '../../app/context';
+import { auditLog, memberships, users } from '../../db/schema';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../services/apiTokens';
+import { ServiceError } from '../../services/errors';
+import { inviteMember } from '../../services/invitations';
+import { updateOrganization, findOrganization } from '../../services/organizations';
+import { flash, requireRole, requireUser } from '../middleware/auth';
+import type { Role } from '../../db/schema';
+import { connectionsRouter } from './connections';
+
+const actorOf = (req: { user?: { id: string } }) => ({ type: 'user' as const, id: req.user?.id ?? null });
+
+export function settingsRouter(app: AppContext): Router {
+  const r = Router();
+  r.use(requireUser);
+
+  r.get('/', (_req, res) => res.redirect('/settings/organization'));
+
+  r.get('/organization', async (req, res) => {
+    const org = await findOrganization(app.db, req.org!.id);
+    res.render('pages/settings/organization', { title: 'Firm settings', organization: org });
+  });
+
+  r.post('/organization', requireRole('admin'), async (req, res, next) => {
+    try {
+      const b = req.body as Record<string, string>;
+      await updateOrganization(
+        app.db,
+        req.org!.id,
+        {
+          name: b.name,
+          timezone: b.timezone,
+          country: b.country,
+          currency: b.currency,
+          automation: b.automation as never,
+        },
+        actorOf(req),
+      );
+      flash(req, 'success', 'Settings saved.');
+      res.redirect('/settings/organization');
+    } catch (e) {
+      if (e instanceof ServiceError && e.status < 500) {
+        flash(req, 'error', e.message);
+        return res.redirect('/settings/organization');
+      }
+      next(e);
+    }
+  });
+
+  r.get('/team', async (req, res) => {
+    const members = await req
+      .org!.scope.db.select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: memberships.role,
+        lastLoginAt: users.lastLoginAt,
+      })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(req.org!.scope.where(memberships))
+      .orderBy(users.email);
+    res.render('pages/settings/team', { title: 'Team', members, inviteUrl: null });
+  });
+
+  r.post('/team/invite', requireRole('admin'), async (req, res, next) => {
+    try {
+      const b = req.body as Record<string, string>;
+      await inviteMember(
+        app,
+        req.org!.scope,
+        { email: b.email ?? '', role: (b.role ?? 'clerk') as Role },
+        actorOf(req),
+      );
+      flash(req, 'success', `Invitation sent to ${b.email}.`);
+      res.redirect('/settings/team');
+    } catch (e) {
+      if (e instanceof ServiceError && e.status < 500) {
+        flash(req, 'error', e.message);
+        return res.redirect('/settings/team');
+      }
+      next(e);
+    }
+  });
+
+  r.get('/tokens', requireRole('admin'), async (req, res) => {
+    res.render('pages/settings/tokens', {
+      title: 'API tokens',
+      tokens: await listApiTokens(req.org!.scope),
+      newToken: null,
+    });
+  });
+
+  r.post('/tokens', requireRole('admin'), async (req, res, next) => {
+    try {
+      const { token } = await createApiToken(
+        req.org!.scope,
+        String((req.body as Record<string, string>).name ?? ''),
+        actorOf(req),
+      );
+      res.render('pages/settings/tokens', {
+        title: 'API tokens',
+        tokens: await listApiTokens(req.org!.scope),
+        newToken: token,
+      });
+    } catch (e) {
+      if (e instanceof ServiceError && e.status < 500) {
+        flash(req, 'error', e.message);
+        return res.redirect('/settings/tokens');
+      }
+      next(e);
+    }
+  });
+
+  r.post('/tokens/:id/revoke', requireRole('admin'), async (req, res) => {
+    const done = await revokeApiToken(req.org!.scope, req.params.id as string, actorOf(req));
+    if (!done)
+      return res.status(404).render('pages/error', { title: 'Not found', status: 404, message: 'not found' });
+    flash(req, 'success', 'Token revoked.');
+    res.redirect('/settings/tokens');
+  });
+
+  r.get('/audit', requireRole('admin'), async (req, res) => {
+    const entries = await req
+      .org!.scope.db.select()
+      .from(auditLog)
+      .where(req.org!.scope.where(auditLog))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(200);
+    res.render('pages/settings/audit', { title: 'Audit log', entries });
+  });
+
+  r.use('/connections', connectionsRouter(app));
+  return r;
+}
