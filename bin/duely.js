@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/src/cli/main.js');
+const { runCli } = require('../dist/src/cli/main.js');
+runCli(process.argv.slice(2)).then((code) => process.exit(code));

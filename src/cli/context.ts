@@ -3,7 +3,7 @@ import { createConnectors } from '../../connectors';
 import { ALL_JOBS } from '../../jobs/registry';
 import { buildApp, closeApp } from '../app/build';
 import type { AppContext } from '../app/context';
-import { loadConfigOrExit } from '../config/load';
+import { loadConfig } from '../config/load';
 import { openDatabase } from '../db/client';
 import { createRootLogger } from '../logging/logger';
 import { acquireLock, readLock, releaseLock, socketUrl } from '../runtime/dataDirLock';
@@ -13,7 +13,7 @@ import { acquireLock, readLock, releaseLock, socketUrl } from '../runtime/dataDi
  * talk to its database over the local socket; otherwise own DATA_DIR for the command's length.
  */
 export async function withCliApp<T>(fn: (app: AppContext) => Promise<T>): Promise<T> {
-  const config = loadConfigOrExit();
+  const config = loadConfig();
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
   let ownsLock = false;
   let database;

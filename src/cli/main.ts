@@ -6,28 +6,29 @@ import { registerSetupCommands } from './commands/setup';
 import { registerUserCommands } from './commands/user';
 import { CliError } from './output';
 
-const program = new Command();
-program
-  .name('duely')
-  .description('Duely: accounts-receivable automation for QuickBooks Online and Xero')
-  .option('--json', 'print one JSON document on stdout')
-  .showHelpAfterError()
-  .exitOverride();
-
-registerSetupCommands(program);
-registerOrgCommands(program);
-registerUserCommands(program);
-
-function fail(message: string, code = 1): never {
-  process.stderr.write(`duely: ${message}\n`);
-  process.exit(code);
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('duely')
+    .description('Duely: accounts-receivable automation for QuickBooks Online and Xero')
+    .option('--json', 'print one JSON document on stdout')
+    .showHelpAfterError()
+    .exitOverride();
+  registerSetupCommands(program);
+  registerOrgCommands(program);
+  registerUserCommands(program);
+  return program;
 }
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof CommanderError) {
-    if (e.exitCode === 0) process.exit(0);
-    process.exit(e.exitCode || 2);
+/** Run the CLI; returns the exit code (errors are printed on stderr as one line). */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : e.exitCode || 2;
+    const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof ServiceError || e instanceof CliError || e instanceof Error ? e.message : String(e);
+    process.stderr.write(`duely: ${message}\n`);
+    return 1;
   }
-  if (e instanceof ServiceError || e instanceof CliError || e instanceof ConfigError) fail(e.message, 1);
-  fail(e instanceof Error ? e.message : String(e), 1);
-});
+}
