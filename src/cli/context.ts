@@ -52,7 +52,14 @@ export async function withCliApp<T>(fn: (app: AppContext) => Promise<T>): Promis
   }
 }
 
+let stdinOverride: string | null = null;
+/** Tests hand the CLI its standard input directly. */
+export function setStdin(value: string | null): void {
+  stdinOverride = value;
+}
+
 export async function readStdin(): Promise<string> {
+  if (stdinOverride !== null) return stdinOverride.replace(/\r?\n$/, '');
   if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -4,6 +4,7 @@ import { ServiceError } from '../services/errors';
 import { registerOrgCommands } from './commands/org';
 import { registerSetupCommands } from './commands/setup';
 import { registerUserCommands } from './commands/user';
+import { setStdin } from './context';
 import { CliError } from './output';
 
 export function buildProgram(): Command {
@@ -21,13 +22,19 @@ export function buildProgram(): Command {
 }
 
 /** Run the CLI; returns the exit code (errors are printed on stderr as one line). */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], io: { stdin?: string } = {}): Promise<number> {
+  setStdin(io.stdin ?? null);
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : e.exitCode || 2;
-    const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof ServiceError || e instanceof CliError || e instanceof Error ? e.message : String(e);
+    const message =
+      e instanceof ConfigError
+        ? `configuration error: ${e.message}`
+        : e instanceof ServiceError || e instanceof CliError || e instanceof Error
+          ? e.message
+          : String(e);
     process.stderr.write(`duely: ${message}\n`);
     return 1;
   }

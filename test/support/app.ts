@@ -21,7 +21,12 @@ export const TEST_KEY = crypto.randomBytes(32).toString('base64');
 
 /** A whole Duely (database, queue, web) for one test file, on a fresh database. */
 export async function createTestApp(
-  opts: { env?: Record<string, string>; web?: WebOptions; connectors?: AccountingConnector[]; now?: () => Date } = {},
+  opts: {
+    env?: Record<string, string>;
+    web?: WebOptions;
+    connectors?: AccountingConnector[];
+    now?: () => Date;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = parseEnv({

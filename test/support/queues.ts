@@ -15,7 +15,10 @@ export function makeQueue<C>(driver: DriverName, defs: JobDefinition<never, C>[]
   const logger = pino({ level: 'silent' });
   const d = defs as unknown as JobDefinition<unknown, C>[];
   if (driver === 'bullmq') {
-    return new BullMqQueue(d, app, logger, { url: process.env.REDIS_URL!, prefix: `t${crypto.randomBytes(4).toString('hex')}` });
+    return new BullMqQueue(d, app, logger, {
+      url: process.env.REDIS_URL!,
+      prefix: `t${crypto.randomBytes(4).toString('hex')}`,
+    });
   }
   return new InProcessQueue(d, app, logger);
 }

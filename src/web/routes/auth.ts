@@ -86,13 +86,11 @@ export function authRouter(app: AppContext, passport: PassportStatic, limiter: R
       res.redirect('/');
     } catch (e) {
       if (e instanceof ServiceError && e.status < 500) {
-        return res
-          .status(e.status)
-          .render('pages/signup', {
-            title: 'Create your firm',
-            values: { ...body, password: '' },
-            error: e.message,
-          });
+        return res.status(e.status).render('pages/signup', {
+          title: 'Create your firm',
+          values: { ...body, password: '' },
+          error: e.message,
+        });
       }
       next(e);
     }
@@ -101,13 +99,11 @@ export function authRouter(app: AppContext, passport: PassportStatic, limiter: R
   r.get('/invite/:token', async (req, res) => {
     const inv = await findInvitation(app.db, req.params.token);
     if (!inv)
-      return res
-        .status(404)
-        .render('pages/error', {
-          title: 'Invitation',
-          status: 404,
-          message: 'This invitation is invalid, used or expired. Ask for a new one.',
-        });
+      return res.status(404).render('pages/error', {
+        title: 'Invitation',
+        status: 404,
+        message: 'This invitation is invalid, used or expired. Ask for a new one.',
+      });
     res.render('pages/invite', {
       title: 'Join ' + inv.organizationName,
       invitation: inv,
@@ -132,14 +128,12 @@ export function authRouter(app: AppContext, passport: PassportStatic, limiter: R
           return res
             .status(404)
             .render('pages/error', { title: 'Invitation', status: 404, message: e.message });
-        return res
-          .status(e.status)
-          .render('pages/invite', {
-            title: 'Join ' + inv.organizationName,
-            invitation: inv,
-            token: req.params.token,
-            error: e.message,
-          });
+        return res.status(e.status).render('pages/invite', {
+          title: 'Join ' + inv.organizationName,
+          invitation: inv,
+          token: req.params.token,
+          error: e.message,
+        });
       }
       next(e);
     }
