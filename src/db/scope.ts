@@ -1,5 +1,5 @@
 import { and, eq, type SQL } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgInsertBase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { Queryable } from './client';
 
 /** A table that holds one firm's data. */
@@ -55,7 +55,7 @@ export class OrgScope {
     ...conditions: (SQL | undefined)[]
   ) {
     return this.db
-      .update(table as PgTable)
+      .update(table)
       .set(set as never)
       .where(this.where(table, ...conditions));
   }

@@ -63,7 +63,7 @@ export async function seedFirm(app: AppContext, name: string): Promise<Firm> {
       status: 'open',
       platformStatus: 'Open',
     })
-    .returning();
+    .returning({ id: invoices.id });
   return {
     id: org.id,
     slug: org.slug,

@@ -1,5 +1,9 @@
+import request from 'supertest';
+import { OrgScope } from '../../src/db/scope';
+import { listApiTokens } from '../../src/services/apiTokens';
 import { createTestApp, type TestApp } from '../support/app';
-import { expectIsolation, seedFirm, type Firm } from '../support/tenancy';
+import { browser } from '../support/http';
+import { expectIsolation, PASSWORD, seedFirm, type Firm } from '../support/tenancy';
 
 describe('tenant isolation', () => {
   let t: TestApp;
@@ -24,7 +28,6 @@ describe('tenant isolation', () => {
   });
 
   it("returns 404, not someone else's row, when filtering invoices by another firm's customer", async () => {
-    const request = (await import('supertest')).default;
     const res = await request(t.web)
       .get(`/api/v1/invoices?customerId=${b.customerId}`)
       .set('Authorization', `Bearer ${a.token}`);
@@ -33,10 +36,6 @@ describe('tenant isolation', () => {
   });
 
   it("does not let a clerk of A revoke B's API token", async () => {
-    const { browser } = await import('../support/http');
-    const { PASSWORD } = await import('../support/tenancy');
-    const { listApiTokens } = await import('../../src/services/apiTokens');
-    const { OrgScope } = await import('../../src/db/scope');
     const bTokens = await listApiTokens(new OrgScope(t.app.db, b.id));
     const admin = browser(t.web);
     await admin.login(a.users.admin, PASSWORD);
