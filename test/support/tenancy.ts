@@ -40,7 +40,7 @@ export async function seedFirm(app: AppContext, name: string): Promise<Firm> {
       externalTenantId: `realm-${org.slug}`,
       displayName: `${name} Books`,
     })
-    .returning();
+    .returning({ id: connections.id });
   const [cust] = await scope
     .insert(customers, {
       connectionId: conn!.id,
@@ -48,7 +48,7 @@ export async function seedFirm(app: AppContext, name: string): Promise<Firm> {
       name: `${name} Customer`,
       email: `ap@${org.slug}.example`,
     })
-    .returning();
+    .returning({ id: customers.id });
   const [inv] = await scope
     .insert(invoices, {
       connectionId: conn!.id,
