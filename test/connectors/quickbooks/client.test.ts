@@ -29,7 +29,10 @@ beforeAll(async () => {
   nock.disableNetConnect();
 });
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 describe('QuickBooks API client', () => {
   it('sends queries to the base URL with minorversion 75 and a Bearer token', async () => {

@@ -11,7 +11,10 @@ beforeAll(async () => {
   nock.disableNetConnect();
 });
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 const oauth = () =>
   createQuickBooksOAuth({ clientId: 'cid', clientSecret: 'csecret', environment: 'sandbox', baseUrl: BASE });
@@ -80,15 +83,13 @@ describe('QuickBooks OAuth', () => {
   });
 
   it('does not ask for userinfo when no OpenID scope was granted', async () => {
-    nock(BASE)
-      .post('/oauth2/v1/tokens/bearer')
-      .reply(200, {
-        token_type: 'bearer',
-        access_token: 'a',
-        refresh_token: 'r',
-        expires_in: 3600,
-        x_refresh_token_expires_in: 8726400,
-      });
+    nock(BASE).post('/oauth2/v1/tokens/bearer').reply(200, {
+      token_type: 'bearer',
+      access_token: 'a',
+      refresh_token: 'r',
+      expires_in: 3600,
+      x_refresh_token_expires_in: 8726400,
+    });
     const res = await oauth().exchangeCode({
       callbackUrl: 'https://d/cb?code=c&state=s&realmId=1',
       redirectUri: 'https://d/cb',

@@ -13,7 +13,10 @@ beforeAll(async () => {
   nock.disableNetConnect();
 });
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 const connector = () =>
   createQuickBooksConnector({
