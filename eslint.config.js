@@ -20,7 +20,10 @@ module.exports = tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['drizzle.config.ts'] },
+        tsconfigRootDir: __dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {

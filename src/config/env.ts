@@ -114,7 +114,11 @@ const PAIRS: [string, string][] = [
 ];
 
 export function parseEnv(env: NodeJS.ProcessEnv): Config {
-  const result = envSchema.safeParse(env);
+  // an empty value (`FOO=` in .env) means unset
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, parseEnv } from '../../src/config/env';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -84,5 +86,44 @@ describe('configuration', () => {
   it('leaves demo mode when platform credentials are set or in production', () => {
     expect(parseEnv({ XERO_CLIENT_ID: 'a', XERO_CLIENT_SECRET: 'b' }).demo).toBe(false);
     expect(parseEnv(prod).demo).toBe(false);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable of the schema and parses as it stands', () => {
+    const text = fs.readFileSync(path.join(__dirname, '../../.env.example'), 'utf8');
+    const vars = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    for (const name of [
+      'PORT',
+      'BASE_URL',
+      'DATA_DIR',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'ENCRYPTION_KEY',
+      'SESSION_SECRET',
+      'QUICKBOOKS_CLIENT_ID',
+      'QUICKBOOKS_CLIENT_SECRET',
+      'QUICKBOOKS_ENVIRONMENT',
+      'QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN',
+      'QUICKBOOKS_BASE_URL',
+      'XERO_CLIENT_ID',
+      'XERO_CLIENT_SECRET',
+      'XERO_WEBHOOK_KEY',
+      'XERO_BASE_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_BASE_URL',
+      'LOG_LEVEL',
+    ]) {
+      expect(Object.keys(vars)).toContain(name);
+    }
+    expect(parseEnv(vars).demo).toBe(true);
   });
 });

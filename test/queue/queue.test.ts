@@ -8,7 +8,7 @@ interface Recorder {
 
 const payload = z.object({ n: z.number() });
 
-function defs(rec: Recorder): JobDefinition<never, Recorder>[] {
+function defs(): JobDefinition<never, Recorder>[] {
   const record: JobDefinition<{ n: number }, Recorder> = {
     name: 'record',
     payload,
@@ -57,7 +57,7 @@ describe.each(queueDrivers())('queue driver %s', (driver) => {
   let queue: QueueDriver;
   beforeEach(async () => {
     rec = { runs: [] };
-    queue = makeQueue(driver, defs(rec), rec);
+    queue = makeQueue(driver, defs(), rec);
     await queue.startWorkers();
   });
   afterEach(async () => {
