@@ -1,9 +1,7 @@
+import nock from 'nock';
 import { QuickBooksApi, DEFAULT_RETRY, requestIdFor } from '../../../connectors/quickbooks/client';
 import { quickBooksEndpoints } from '../../../connectors/quickbooks/platform';
 import { API, fakeContext, recording } from './helpers';
-import { loadNock, type Nock } from './nock';
-
-let nock: Nock;
 
 const REALM = '4620816365';
 const COMPANY = `/v3/company/${REALM}`;
@@ -24,10 +22,7 @@ function api(ctx = fakeContext(REALM)) {
 
 const faultBody = (file: string, index = 0) => recording(file)[index]!.response.body;
 
-beforeAll(async () => {
-  nock = await loadNock();
-  nock.disableNetConnect();
-});
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();

@@ -1,15 +1,11 @@
+import nock from 'nock';
 import OAuthClient from 'intuit-oauth';
 import { createQuickBooksOAuth } from '../../../connectors/quickbooks/oauth';
 import { CONTRACTS, fixtureJson } from './helpers';
-import { loadNock, type Nock } from './nock';
 
-let nock: Nock;
 const BASE = 'https://intuit.test';
 
-beforeAll(async () => {
-  nock = await loadNock();
-  nock.disableNetConnect();
-});
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();

@@ -1,17 +1,13 @@
+import nock from 'nock';
 import { createQuickBooksConnector } from '../../../connectors/quickbooks';
 import { CDC_MAX_AGE_MS, CURSOR_OVERLAP_MS } from '../../../connectors/quickbooks/sync';
 import type { SyncBatch } from '../../../connectors/types';
 import { API, fakeContext, recording } from './helpers';
-import { loadNock, type Nock } from './nock';
 
-let nock: Nock;
 const REALM = '9130350000000001';
 const COMPANY = `/v3/company/${REALM}`;
 
-beforeAll(async () => {
-  nock = await loadNock();
-  nock.disableNetConnect();
-});
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();

@@ -1,17 +1,13 @@
+import nock from 'nock';
 import { createQuickBooksConnector } from '../../../connectors/quickbooks';
 import { requestIdFor } from '../../../connectors/quickbooks/client';
 import { appendNote, noteLine, noteTag, paymentBody } from '../../../connectors/quickbooks/writeBack';
 import { API, fakeContext } from './helpers';
-import { loadNock, type Nock } from './nock';
 
-let nock: Nock;
 const REALM = '9130350000000002';
 const COMPANY = `/v3/company/${REALM}`;
 
-beforeAll(async () => {
-  nock = await loadNock();
-  nock.disableNetConnect();
-});
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();
