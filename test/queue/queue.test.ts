@@ -112,3 +112,81 @@ describe.each(queueDrivers())('queue driver %s', (driver) => {
     await expect(queue.enqueue('nope', {})).rejects.toThrow(/unknown job/);
   });
 });
+
+describe.each(queueDrivers())('queue driver %s: concurrency, schedules and shutdown', (driver) => {
+  it('never runs more jobs of one kind at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow: JobDefinition<{ n: number }, null> = {
+      name: 'slow',
+      payload,
+      attempts: 1,
+      backoffMs: 10,
+      concurrency: 2,
+      async handler() {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 80));
+        running--;
+      },
+    };
+    const q = makeQueue(driver, [slow] as unknown as JobDefinition<never, null>[], null);
+    await q.startWorkers();
+    for (let i = 0; i < 6; i++) await q.enqueue('slow', { n: i }, { jobId: `slow-${i}` });
+    await waitFor(async () => (await q.getJobState('slow', 'slow-5')) === 'completed');
+    await q.close(2000);
+    expect(peak).toBe(2);
+  });
+
+  it('lets the job in hand finish when it is closed (graceful shutdown)', async () => {
+    const done: number[] = [];
+    const long: JobDefinition<{ n: number }, null> = {
+      name: 'long',
+      payload,
+      attempts: 1,
+      backoffMs: 10,
+      concurrency: 1,
+      async handler(p) {
+        await new Promise((r) => setTimeout(r, 300));
+        done.push(p.n);
+      },
+    };
+    const q = makeQueue(driver, [long] as unknown as JobDefinition<never, null>[], null);
+    await q.startWorkers();
+    await q.enqueue('long', { n: 1 }, { jobId: 'long-1' });
+    await waitFor(async () => (await q.getJobState('long', 'long-1')) === 'active');
+    await q.close(5000);
+    expect(done).toEqual([1]);
+  });
+});
+
+describe('in-process schedules', () => {
+  it('runs a repeatable job on its cron schedule', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      jest.setSystemTime(new Date('2026-11-23T10:59:59.000Z'));
+      const runs: string[] = [];
+      const hourly: JobDefinition<Record<string, never>, null> = {
+        name: 'hourly',
+        payload: z.object({}),
+        attempts: 1,
+        backoffMs: 10,
+        concurrency: 1,
+        schedule: { cron: '0 * * * *', payload: {} },
+        async handler(_p, ctx) {
+          runs.push(ctx.jobId);
+        },
+      };
+      const q = makeQueue('in-process', [hourly] as unknown as JobDefinition<never, null>[], null);
+      await q.startWorkers();
+      await jest.advanceTimersByTimeAsync(1500);
+      expect(runs).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(3600_000);
+      expect(runs).toHaveLength(2);
+      expect(new Set(runs).size).toBe(2);
+      await q.close(100);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
