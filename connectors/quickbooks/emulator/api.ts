@@ -42,24 +42,34 @@ export function fault(
 const entityByName = (name: string): EntityName | undefined =>
   ENTITY_NAMES.find((e) => e.toLowerCase() === name.toLowerCase());
 
-function matches(store: CompanyStore, row: Row, c: Condition): boolean {
+type Matcher = (row: Row) => boolean;
+
+/** Compile a condition once (values parsed once, not per row). */
+function matcher(store: CompanyStore, c: Condition): Matcher {
   const field = c.field.toLowerCase();
   if (field === 'id') {
-    const id = String(row.id);
-    if (c.op === 'IN') return (c.value as string[]).includes(id);
+    if (c.op === 'IN') {
+      const ids = new Set(c.value as string[]);
+      return (row) => ids.has(String(row.id));
+    }
     const v = Number(c.value);
-    return c.op === '=' ? id === c.value : compare(row.id, v, c.op);
+    return (row) => compare(row.id, v, c.op);
   }
   if (field === 'metadata.lastupdatedtime' || field === 'metadata.createtime') {
-    const at = field === 'metadata.createtime' ? row.createdAt : row.updatedAt;
+    const pick = field === 'metadata.createtime' ? (r: Row) => r.createdAt : (r: Row) => r.updatedAt;
     // QuickBooks compares at whole seconds
-    const atSec = Math.floor(at / 1000);
-    if (c.op === 'IN') return (c.value as string[]).some((v) => Math.floor(Date.parse(v) / 1000) === atSec);
-    return compare(atSec, Math.floor(Date.parse(c.value as string) / 1000), c.op);
+    const sec = (ms: number) => Math.floor(ms / 1000);
+    if (c.op === 'IN') {
+      const set = new Set((c.value as string[]).map((v) => sec(Date.parse(v))));
+      return (row) => set.has(sec(pick(row)));
+    }
+    const at = Date.parse(c.value as string);
+    if (Number.isNaN(at)) throw new QueryParseError(`${c.field}: not a date-time: ${String(c.value)}`);
+    return (row) => compare(sec(pick(row)), sec(at), c.op);
   }
   if (field === 'active') {
-    const rendered = store.render('Customer', row) as { Active?: boolean };
-    return String(rendered.Active ?? true) === String(c.value).toLowerCase();
+    const want = String(c.value).toLowerCase();
+    return (row) => String((store.render('Customer', row) as { Active?: boolean }).Active ?? true) === want;
   }
   throw new QueryParseError(`Property ${c.field} is not queryable`);
 }
@@ -95,10 +105,8 @@ export function query(store: CompanyStore, text: string): ApiAnswer {
   let rows: Row[];
   try {
     // queries never return deleted rows
-    rows =
-      q.where.length === 0
-        ? all.filter((r) => !r.deleted)
-        : all.filter((r) => !r.deleted && q.where.every((c) => matches(store, r, c)));
+    const tests = q.where.map((c) => matcher(store, c));
+    rows = all.filter((r) => !r.deleted && tests.every((t) => t(r)));
   } catch (e) {
     return fault(400, '4001', 'Invalid query', `QueryValidationError: ${(e as Error).message}`);
   }

@@ -20,6 +20,12 @@ export interface QuickBooksEmulatorOptions {
   enforceLimits?: boolean;
   limits?: { perMinute?: number; concurrent?: number; windowMs?: number };
   accessTokenTtlSeconds?: number;
+  /**
+   * Serve the test controls over HTTP for out-of-process use (benchmarks):
+   * `POST /__emulator/edit-invoices?count=N`, `GET /__emulator/stats`, `POST /__emulator/reset-stats`,
+   * `GET /__emulator/counts`. Loopback only; never enable it where anything else can reach it.
+   */
+  controlEndpoints?: boolean;
 }
 
 export interface WebhookChange {
@@ -92,6 +98,16 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
     window: [],
     cdcCap: 1000,
   };
+  if (opts.controlEndpoints) {
+    state.control = (method, path, query) => {
+      if (method === 'POST' && path === 'edit-invoices')
+        return { ids: emulator.editInvoices(Number(query.get('count') ?? '1')) };
+      if (method === 'GET' && path === 'stats') return emulator.stats();
+      if (method === 'POST' && path === 'reset-stats') return emulator.resetStats();
+      if (method === 'GET' && path === 'counts') return emulator.counts();
+      return { error: `unknown control ${method} ${path}` };
+    };
+  }
   const server = createServer(state);
   const url = await listen(server, opts.port ?? 0);
 
@@ -101,7 +117,7 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
     return row;
   };
 
-  return {
+  const emulator: QuickBooksEmulator = {
     url,
     realmId,
     companyName: store.companyName,
@@ -189,4 +205,5 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
       return { status: res.status, body: await res.text() };
     },
   };
+  return emulator;
 }

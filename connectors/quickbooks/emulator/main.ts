@@ -38,6 +38,7 @@ async function main() {
     realmId: arg('realm-id', '9130350000000042'),
     webhookVerifierToken: arg('webhook-verifier-token', 'duely-emulator-verifier'),
     enforceLimits: !flag('no-limits'),
+    controlEndpoints: flag('controls'),
   });
   process.stdout.write(
     JSON.stringify({

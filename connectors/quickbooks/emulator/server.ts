@@ -48,6 +48,8 @@ export interface ServerState {
   inFlight: number;
   window: number[];
   cdcCap: number;
+  /** Test controls over HTTP (`/__emulator/…`), for emulators run as a separate process. */
+  control?: (method: string, path: string, query: URLSearchParams) => unknown;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -395,6 +397,14 @@ export function createServer(s: ServerState): http.Server {
         const url = new URL(req.url ?? '/', 'http://emulator.local');
         const body = await readBody(req);
         if (handleOAuth(s, req, res, url, body)) return;
+        if (s.control && url.pathname.startsWith('/__emulator/')) {
+          send(
+            res,
+            200,
+            s.control(req.method ?? 'GET', url.pathname.slice('/__emulator/'.length), url.searchParams) ?? {},
+          );
+          return;
+        }
         const m = /^\/v3\/company\/([^/]+)\/(.+)$/.exec(url.pathname);
         if (m) {
           await handleApi(s, req, res, url, body, decodeURIComponent(m[1]!), m[2]!);
