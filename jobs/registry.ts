@@ -1,7 +1,18 @@
 import type { AppContext } from '../src/app/context';
 import type { JobDefinition } from '../src/queue/types';
+import { keepConnectionsAliveJob } from './definitions/keepConnectionsAlive';
+import { processWebhooksJob } from './definitions/processWebhooks';
 import { pruneSessionsJob } from './definitions/pruneSessions';
 import { sendEmailJob } from './definitions/sendEmail';
+import { syncConnectionJob } from './definitions/syncConnection';
+import { syncSweepJob } from './definitions/syncSweep';
 
 /** Every job this app knows. A job not listed here cannot be enqueued. */
-export const ALL_JOBS = [sendEmailJob, pruneSessionsJob] as unknown as JobDefinition<unknown, AppContext>[];
+export const ALL_JOBS = [
+  sendEmailJob,
+  pruneSessionsJob,
+  syncConnectionJob,
+  syncSweepJob,
+  keepConnectionsAliveJob,
+  processWebhooksJob,
+] as unknown as JobDefinition<unknown, AppContext>[];

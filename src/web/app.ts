@@ -17,6 +17,7 @@ import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
 import { settingsRouter } from './routes/settings';
 import { viewLocals } from './viewLocals';
+import { webhookRouter } from './routes/webhooks';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 
@@ -60,6 +61,8 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   );
   web.use(securityHeaders({ https }));
   web.use(healthRouter(app));
+  // webhooks read the raw body for signature checks: mounted before any body parser
+  web.use('/webhooks', webhookRouter(app));
   web.use('/assets', express.static(path.join(root, 'views', 'assets'), { maxAge: '1h', index: false }));
   web.use(
     '/assets/vendor/chart.js',

@@ -28,6 +28,11 @@ export const connections = pgTable(
     refreshTokenExpiresAt: timestamp('refresh_token_expires_at', { withTimezone: true }),
     tokenRefreshedAt: timestamp('token_refreshed_at', { withTimezone: true }),
     scopes: text('scopes'),
+    /**
+     * Connections made by one OAuth grant share its tokens (a Xero grant can cover several
+     * organisations): a refresh rotates the tokens of every connection with the same key.
+     */
+    grantKey: text('grant_key'),
     /** Per-connection sync cursor, opaque to all but the connector. */
     syncCursor: jsonb('sync_cursor'),
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
@@ -40,6 +45,7 @@ export const connections = pgTable(
   (t) => [
     uniqueIndex('connections_org_platform_tenant_uq').on(t.organizationId, t.platform, t.externalTenantId),
     index('connections_platform_tenant_idx').on(t.platform, t.externalTenantId),
+    index('connections_grant_idx').on(t.grantKey),
   ],
 );
 
@@ -72,7 +78,13 @@ export const syncRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('sync_runs_org_conn_created_idx').on(t.organizationId, t.connectionId, t.createdAt)],
+  (t) => [
+    index('sync_runs_org_conn_created_idx').on(t.organizationId, t.connectionId, t.createdAt),
+    // at most one running sync per connection
+    uniqueIndex('sync_runs_one_running_uq')
+      .on(t.connectionId)
+      .where(sql`status = 'running'`),
+  ],
 );
 
 /** Webhook notifications, deduplicated by (platform, event id) before any work is enqueued. */
