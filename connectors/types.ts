@@ -7,6 +7,10 @@
  * - field names are camelCase; ids from the platform are strings (`externalId`);
  * - invoice status is one of `open | paid | voided | deleted`, or `draft` for documents that are
  *   not yet receivable (the sync service does not ingest drafts).
+ * - a record whose status is `deleted` (customers: `deleted: true`) may be known by its id only
+ *   (QuickBooks CDC answers `{"Id":"8","status":"Deleted"}`): its other fields are then
+ *   placeholders (`''`, `'0'`, `'1970-01-01'`), so ingest updates the status of the stored row
+ *   and nothing else, and ignores a deletion of a record it never stored.
  */
 import type { Logger } from 'pino';
 
