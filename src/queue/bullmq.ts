@@ -155,7 +155,7 @@ export class BullMqQueue<C> implements QueueDriver {
         const c = await q.getJobCounts('waiting', 'active', 'prioritized');
         busy += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
         const delayed = await q.getDelayed(0, 50);
-        busy += delayed.filter((j) => j.timestamp + (j.delay ?? 0) <= Date.now() + 5).length;
+        busy += delayed.filter((j) => j.timestamp + (j.delay ?? 0) <= deadline - 50).length;
       }
       if (busy === 0) return;
       if (Date.now() > deadline) throw new Error('queue did not drain in time');

@@ -90,7 +90,7 @@ export class InProcessQueue<C> implements QueueDriver {
 
   async drain(timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
-    while (this.busy()) {
+    while (this.busy(deadline - 50)) {
       if (Date.now() > deadline) throw new Error('queue did not drain in time');
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
@@ -109,11 +109,11 @@ export class InProcessQueue<C> implements QueueDriver {
     }
   }
 
-  private busy(): boolean {
-    const now = Date.now();
+  /** Something is running, waiting, or delayed to run before `horizon`. */
+  private busy(horizon = Date.now() + 5): boolean {
     for (const e of this.jobs.values()) {
       if (e.state === 'active' || e.state === 'waiting') return true;
-      if (e.state === 'delayed' && e.runAt <= now + 5) return true;
+      if (e.state === 'delayed' && e.runAt <= horizon) return true;
     }
     return false;
   }

@@ -45,7 +45,7 @@ export interface QueueDriver {
   /** Stop taking jobs; let the jobs in hand finish (or return them to the queue) within `timeoutMs`. */
   close(timeoutMs?: number): Promise<void>;
   ping(): Promise<void>;
-  /** Wait until no job is waiting, delayed-and-due or active (tests, CLI `run`). */
+  /** Wait until no job is waiting, active, or delayed to run within `timeoutMs` (tests, CLI). */
   drain(timeoutMs?: number): Promise<void>;
 }
 

@@ -56,16 +56,14 @@ export async function saveConnection(
   );
   let displayName = tenant.name;
   try {
-    displayName = await app.connectors
-      .get(platform)
-      .fetchCompanyName(
-        connectorContext(app, {
-          id,
-          organizationId: scope.organizationId,
-          externalTenantId: tenant.externalTenantId,
-          platform,
-        }),
-      );
+    displayName = await app.connectors.get(platform).fetchCompanyName(
+      connectorContext(app, {
+        id,
+        organizationId: scope.organizationId,
+        externalTenantId: tenant.externalTenantId,
+        platform,
+      }),
+    );
     await scope.update(connections, { displayName }, eq(connections.id, id));
   } catch (e) {
     log.warn({ connectionId: id, err: (e as Error).message }, 'could not fetch the company name');

@@ -155,14 +155,47 @@ async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Prom
   return rows.length;
 }
 
+/**
+ * A deletion carries only the id (the platform forgot the rest): mark the row we have, never
+ * upsert placeholder data. Returns how many rows changed.
+ */
+async function markDeleted(
+  t: IngestTarget,
+  table: typeof invoices | typeof payments | typeof creditNotes,
+  externalIds: string[],
+): Promise<number> {
+  if (!externalIds.length) return 0;
+  const set: Record<string, unknown> = { status: 'deleted', updatedAt: new Date() };
+  if (table === invoices) set.balance = '0';
+  if (table === creditNotes) set.remaining = '0';
+  const rows = await t.db
+    .update(table)
+    .set(set as never)
+    .where(
+      and(
+        eq(table.organizationId, t.organizationId),
+        eq(table.connectionId, t.connectionId),
+        inArray(table.externalId, externalIds),
+      ),
+    )
+    .returning({ id: table.id });
+  return rows.length;
+}
+
 async function upsertInvoices(
   t: IngestTarget,
   list: CanonicalInvoice[],
   errors: RecordError[],
 ): Promise<number> {
+  const all = dedupe(list);
+  const deleted = await markDeleted(
+    t,
+    invoices,
+    all.filter((i) => i.status === 'deleted').map((i) => i.externalId),
+  );
   // drafts are not receivable yet: they arrive when they are approved
-  const rows = dedupe(list.filter((i) => i.status !== 'draft'));
-  if (!rows.length) return 0;
+  const rows = all.filter((i) => i.status !== 'draft' && i.status !== 'deleted');
+  if (!rows.length) return deleted;
   const ids = await customerIds(
     t,
     rows.map((r) => r.customerExternalId),
@@ -203,7 +236,7 @@ async function upsertInvoices(
       updatedAt: now,
     });
   }
-  if (!values.length) return 0;
+  if (!values.length) return deleted;
   await t.db
     .insert(invoices)
     .values(values)
@@ -233,7 +266,7 @@ async function upsertInvoices(
         paidAt: sql`case when excluded.status = 'paid' then coalesce(${invoices.paidAt}, excluded.paid_at) else null end`,
       },
     });
-  return values.length;
+  return values.length + deleted;
 }
 
 async function upsertPayments(
@@ -241,7 +274,14 @@ async function upsertPayments(
   list: CanonicalPayment[],
   errors: RecordError[],
 ): Promise<number> {
-  const rows = dedupe(list);
+  const all = dedupe(list);
+  const deleted = await markDeleted(
+    t,
+    payments,
+    all.filter((p) => p.status === 'deleted').map((p) => p.externalId),
+  );
+  const rows = all.filter((p) => p.status !== 'deleted');
+  if (!rows.length) return deleted;
   const ids = await customerIds(
     t,
     rows.flatMap((r) => (r.customerExternalId ? [r.customerExternalId] : [])),
@@ -328,7 +368,7 @@ async function upsertPayments(
     }
   }
   if (allocs.size) await t.db.insert(paymentAllocations).values([...allocs.values()]);
-  return rows.length;
+  return rows.length + deleted;
 }
 
 async function upsertCreditNotes(
@@ -336,8 +376,14 @@ async function upsertCreditNotes(
   list: CanonicalCreditNote[],
   errors: RecordError[],
 ): Promise<number> {
-  const rows = dedupe(list.filter((c) => c.status !== 'draft'));
-  if (!rows.length) return 0;
+  const all = dedupe(list);
+  const deleted = await markDeleted(
+    t,
+    creditNotes,
+    all.filter((c) => c.status === 'deleted').map((c) => c.externalId),
+  );
+  const rows = all.filter((c) => c.status !== 'draft' && c.status !== 'deleted');
+  if (!rows.length) return deleted;
   const ids = await customerIds(
     t,
     rows.map((r) => r.customerExternalId),
