@@ -56,6 +56,7 @@ export interface QuickBooksEmulator {
   /** Edit `count` invoices spread across the company; returns their ids. */
   editInvoices(count: number): string[];
   injectFault(fault: InjectedFault): void;
+  clearFaults(): void;
   setLatency(ms: number): void;
   setEnforceLimits(on: boolean): void;
   expireAccessTokens(): void;
@@ -162,6 +163,9 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
       return ids;
     },
     injectFault: (f) => state.faults.push({ times: 1, ...f }),
+    clearFaults: () => {
+      state.faults.length = 0;
+    },
     setLatency: (ms) => {
       state.latencyMs = ms;
     },

@@ -20,6 +20,8 @@ export interface InjectedFault {
   path?: string;
   /** How many requests it hits (default 1). */
   times?: number;
+  /** Let this many matching requests through before the fault starts hitting. */
+  skip?: number;
   /** Drop the connection instead of answering. */
   networkError?: boolean;
   /** Carry the request out first, then answer with the fault: "the answer was lost". */
@@ -358,7 +360,11 @@ async function handleApi(
     const fi = s.faults.findIndex(
       (f) => (!f.method || f.method === method) && (!f.path || rest.includes(f.path)),
     );
-    const injected = fi >= 0 ? s.faults[fi]! : null;
+    let injected = fi >= 0 ? s.faults[fi]! : null;
+    if (injected?.skip) {
+      injected.skip--;
+      injected = null;
+    }
     if (injected) {
       injected.times = (injected.times ?? 1) - 1;
       if (injected.times <= 0) s.faults.splice(fi, 1);
