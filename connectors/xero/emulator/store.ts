@@ -342,9 +342,9 @@ export class TenantBooks {
       CurrencyCode: inv.currency,
     };
     if (inv.malformed) {
-      // a record Duely must report, not drop: no contact and an amount that is not a number
+      // a record Duely must report, not drop: valid for the spec, but no contact and a broken date
       const { Contact: _omit, ...rest } = base;
-      return { ...rest, Total: 'n/a' as unknown as number };
+      return { ...rest, Date: '/Date(garbled)/' };
     }
     return base;
   }
