@@ -27,15 +27,18 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** Attempts for 5xx / network errors (first try included). */
   maxAttempts: number;
-  /** Consecutive 429s tolerated before giving up with `rate_limited`. */
+  /** Consecutive 429s tolerated before giving up with `rate_limited` (the job then postpones). */
   maxRateLimitRetries: number;
+  /** A request with no answer after this long counts as a network error (node-quickbooks sets none). */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
   rateLimitWaitMs: QUICKBOOKS_LIMITS.rateLimitWaitMs,
   baseDelayMs: 500,
   maxAttempts: 5,
-  maxRateLimitRetries: 5,
+  maxRateLimitRetries: 3,
+  requestTimeoutMs: 60_000,
 };
 
 export interface QuickBooksClientConfig {
@@ -54,6 +57,13 @@ interface AxiosLikeError {
   response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
   code?: string;
   message?: string;
+  isAxiosError?: boolean;
+}
+
+/** Our own marker for a request that got no answer in time (handled like a network error). */
+class RequestTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly isAxiosError = true;
 }
 
 /** Intuit's requestid: at most 50 chars; a stable hash of the idempotency key. */
@@ -114,11 +124,25 @@ export class QuickBooksApi {
     token: string,
     call: SdkCall,
   ): Promise<{ ok: true; body: unknown } | { ok: false; err: unknown }> {
-    return new Promise((resolve) => {
+    type Outcome = { ok: true; body: unknown } | { ok: false; err: unknown };
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      const finish = (r: Outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const ms = this.cfg.retry.requestTimeoutMs;
+      const timer = setTimeout(
+        () => finish({ ok: false, err: new RequestTimeout(`no answer in ${ms} ms`) }),
+        ms,
+      );
       try {
-        call(this.sdk(token), (err, body) => resolve(err ? { ok: false, err } : { ok: true, body }));
+        call(this.sdk(token), (err, body) => finish(err ? { ok: false, err } : { ok: true, body }));
       } catch (e) {
-        resolve({ ok: false, err: e });
+        // node-quickbooks throws synchronously on a malformed entity (e.g. no Id/SyncToken)
+        finish({ ok: false, err: e });
       }
     });
   }
@@ -166,6 +190,14 @@ export class QuickBooksApi {
           continue;
         }
         throw faultError(401, fault, what);
+      }
+      if (status === undefined && !fault && !err?.isAxiosError) {
+        // not an HTTP failure at all (a refused entity, a bug): retrying would not help
+        const message = result.err instanceof Error ? result.err.message : String(result.err);
+        throw new ConnectorError('permanent', `${what}: ${message}`, {
+          platform: 'quickbooks',
+          cause: result.err,
+        });
       }
       const transient = status === undefined ? !fault : status >= 500;
       if (transient) {

@@ -6,14 +6,14 @@ import { API, fakeContext, recording } from './helpers';
 const REALM = '4620816365';
 const COMPANY = `/v3/company/${REALM}`;
 
-function api(ctx = fakeContext(REALM)) {
+function api(ctx = fakeContext(REALM), requestTimeoutMs = DEFAULT_RETRY.requestTimeoutMs) {
   const client = new QuickBooksApi(
     {
       clientId: 'cid',
       clientSecret: 'secret',
       environment: 'sandbox',
       endpoints: quickBooksEndpoints('sandbox', API),
-      retry: { ...DEFAULT_RETRY, rateLimitWaitMs: 5, baseDelayMs: 1 },
+      retry: { ...DEFAULT_RETRY, rateLimitWaitMs: 5, baseDelayMs: 1, requestTimeoutMs },
     },
     ctx,
   );
@@ -80,6 +80,27 @@ describe('QuickBooks API client', () => {
     const { client, ctx } = api();
     await expect(client.companyInfo()).resolves.toEqual({ CompanyName: 'Sandbox Company_US_1' });
     expect(ctx.stats.apiCalls).toBe(3);
+  });
+
+  it('treats a request with no answer in time as a network error and retries it', async () => {
+    nock(API)
+      .get(`${COMPANY}/invoice/4`)
+      .query(true)
+      .delay(300)
+      .reply(200, { Invoice: { Id: '4' } });
+    nock(API)
+      .get(`${COMPANY}/invoice/4`)
+      .query(true)
+      .reply(200, { Invoice: { Id: '4' } });
+    const { client, ctx } = api(fakeContext(REALM), 50);
+    await expect(client.readInvoice('4')).resolves.toEqual({ Id: '4' });
+    expect(ctx.stats.apiCalls).toBe(2);
+  });
+
+  it('does not retry an entity node-quickbooks refuses before sending', async () => {
+    const { client, ctx } = api();
+    await expect(client.updateInvoice({ Id: '1' }, 'k')).rejects.toMatchObject({ kind: 'permanent' });
+    expect(ctx.stats.apiCalls).toBe(1);
   });
 
   it('maps a persistent 500 to retryable after its attempts', async () => {
