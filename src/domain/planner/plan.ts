@@ -118,37 +118,38 @@ export function plan(input: PlannerInput): PlannerOutput {
       return;
     }
     for (const s of decision.superseded) skipped.push({ ...base, reason: 'superseded', stepKey: s.step.key });
-    const step = decision.chosen.step;
-    const touch = {
-      applies: humanTouchApplies(firm, customer, sequence, step, clock.today),
-      template: firm.humanTouch?.template ?? 'first-late-call',
-    };
-    const choice = chooseChannel(step, customer, touch);
-    if (!choice.ok) {
-      skipped.push({ ...base, reason: choice.reason, stepKey: step.key });
-      noteNext(invoice.id, null);
-      return;
+    for (const { step } of decision.chosen) {
+      const touch = {
+        applies: humanTouchApplies(firm, customer, sequence, step, clock.today),
+        template: firm.humanTouch?.template ?? 'first-late-call',
+      };
+      const choice = chooseChannel(step, customer, touch);
+      if (!choice.ok) {
+        skipped.push({ ...base, reason: choice.reason, stepKey: step.key });
+        noteNext(invoice.id, null);
+        continue;
+      }
+      const groupKey = [customer.id, sequence.key, step.key, choice.channel, decision.slot.date].join('|');
+      const existing = candidates.get(groupKey);
+      if (existing) {
+        existing.invoiceIds.push(invoice.id);
+        continue;
+      }
+      candidates.set(groupKey, {
+        customer,
+        clock,
+        sequence,
+        stepKey: step.key,
+        offsetDays: step.from === 'issue' ? -1000 : step.offsetDays,
+        channel: choice.channel,
+        channelReason: choice.reason,
+        template: choice.template,
+        tone: step.tone ?? null,
+        sendAt: decision.slot.instant,
+        sendDate: decision.slot.date,
+        invoiceIds: [invoice.id],
+      });
     }
-    const groupKey = [customer.id, sequence.key, step.key, choice.channel, decision.slot.date].join('|');
-    const existing = candidates.get(groupKey);
-    if (existing) {
-      existing.invoiceIds.push(invoice.id);
-      return;
-    }
-    candidates.set(groupKey, {
-      customer,
-      clock,
-      sequence,
-      stepKey: step.key,
-      offsetDays: step.from === 'issue' ? -1000 : step.offsetDays,
-      channel: choice.channel,
-      channelReason: choice.reason,
-      template: choice.template,
-      tone: step.tone ?? null,
-      sendAt: decision.slot.instant,
-      sendDate: decision.slot.date,
-      invoiceIds: [invoice.id],
-    });
   }
 
   // Gap and weekly cap per customer: the most advanced step goes first, the rest wait.

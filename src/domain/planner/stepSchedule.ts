@@ -25,13 +25,14 @@ export function scheduleSteps(
 }
 
 export type StepDecision =
-  | { kind: 'send'; chosen: ScheduledStep; slot: SendSlot; superseded: ScheduledStep[] }
+  | { kind: 'send'; chosen: ScheduledStep[]; slot: SendSlot; superseded: ScheduledStep[] }
   | { kind: 'wait'; reason: 'not_due' | 'condition_not_met'; stepKey?: string; nextAt: Date | null };
 
 /**
  * Which step to act on now. Only steps after the last one done count (a done step is never
  * planned again, whatever the version). Of those that fell due, only the latest whose conditions
- * hold is planned; the earlier ones are superseded — a catch-up after an outage never bursts.
+ * hold is planned (with any other step falling on that same day, e.g. an e-mail and a task); the
+ * earlier ones are superseded — a catch-up after an outage never bursts.
  */
 export function decideStep(
   steps: readonly ScheduledStep[],
@@ -48,17 +49,19 @@ export function decideStep(
   const future = pending.find((s) => s.slot.date > clock.today);
   const nextAt = future ? future.slot.instant : null;
   const eligible = fallen.filter((s) => applies(s.step));
-  const chosen = eligible[eligible.length - 1];
-  if (!chosen) {
+  const latest = eligible[eligible.length - 1];
+  if (!latest) {
     const latest = fallen[fallen.length - 1];
     return latest
       ? { kind: 'wait', reason: 'condition_not_met', stepKey: latest.step.key, nextAt }
       : { kind: 'wait', reason: 'not_due', nextAt };
   }
   // A step that fell due on an earlier day is caught up today — on a business day, at the hour.
-  const slot = chosen.slot.date === clock.today ? chosen.slot : clock.slot(clock.today);
+  const slot = latest.slot.date === clock.today ? latest.slot : clock.slot(clock.today);
   if (slot.date > clock.today) {
-    return { kind: 'wait', reason: 'not_due', stepKey: chosen.step.key, nextAt: slot.instant };
+    return { kind: 'wait', reason: 'not_due', stepKey: latest.step.key, nextAt: slot.instant };
   }
-  return { kind: 'send', chosen, slot, superseded: eligible.slice(0, -1) };
+  const chosen = eligible.filter((s) => s.slot.date === latest.slot.date);
+  const superseded = eligible.filter((s) => s.slot.date < latest.slot.date);
+  return { kind: 'send', chosen, slot, superseded };
 }
