@@ -59,8 +59,13 @@ export interface XeroEmulator {
   callCount(tenantId?: string): number;
   rateLimitedCount(): number;
   setLatency(ms: number): void;
-  /** The next `count` accounting calls (optionally matching a path prefix) answer `status`. */
-  failNext(count: number, status: number, pathPrefix?: string): void;
+  /**
+   * The next `count` accounting calls (optionally matching a path prefix, after letting `skip`
+   * matching calls through) answer `status`.
+   */
+  failNext(count: number, status: number, pathPrefix?: string, skip?: number): void;
+  clearFailures(): void;
+  resetCallCounts(): void;
   /** Pretend this many calls are left today for the tenant. */
   setDayRemaining(remaining: number, tenantId?: string): void;
   enforceLimits(on: boolean): void;
@@ -135,7 +140,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
   const appMinute: number[] = [];
   let rateLimited = 0;
   let latency = 0;
-  const failures: { count: number; status: number; prefix?: string }[] = [];
+  const failures: { count: number; status: number; prefix?: string; skip: number }[] = [];
   const recorded: RecordedExchange[] = [];
   let url = '';
   const identity = new IdentityServer(
@@ -317,7 +322,8 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
     });
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const failure = failures.find((f) => f.count > 0 && (!f.prefix || apiPath.startsWith(f.prefix)));
-    if (failure) {
+    if (failure && failure.skip > 0) failure.skip -= 1;
+    else if (failure) {
       failure.count -= 1;
       return send(failure.status, { Message: 'Injected failure' }, limitHeaders());
     }
@@ -596,6 +602,9 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
     );
   }
 
+  // long keep-alive, like Xero's edge: a client never meets a socket closed under it mid-sync
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const webhookKey = opts.webhookKey ?? 'emulator-webhook-key';
@@ -632,8 +641,14 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
     setLatency: (ms) => {
       latency = ms;
     },
-    failNext: (count, status, prefix) => {
-      failures.push({ count, status, prefix });
+    failNext: (count, status, prefix, skip = 0) => {
+      failures.push({ count, status, prefix, skip });
+    },
+    clearFailures: () => {
+      failures.length = 0;
+    },
+    resetCallCounts: () => {
+      for (const st of limitState.values()) st.calls = 0;
     },
     setDayRemaining: (remaining, t) => {
       limitState.get(t ?? primary)!.dayUsed = limits.perDay - remaining;
