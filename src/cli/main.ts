@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env';
 import { ServiceError } from '../services/errors';
+import { registerConnectionCommands } from './commands/connection';
 import { registerOrgCommands } from './commands/org';
 import { registerSetupCommands } from './commands/setup';
 import { registerUserCommands } from './commands/user';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSetupCommands(program);
   registerOrgCommands(program);
   registerUserCommands(program);
+  registerConnectionCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { buildApp, closeApp } from '../app/build';
 import type { Config } from '../config/env';
 import { loadConfigOrExit } from '../config/load';
 import { createRootLogger } from '../logging/logger';
+import { startDemoEmulators, type DemoEmulators } from '../demo/emulators';
 import { seedDemo } from '../demo/seed';
 import { createWebApp } from '../web/app';
 import { acquireLock, DataDirBusyError, releaseLock, socketPath, type LockInfo } from './dataDirLock';
@@ -21,7 +22,7 @@ export type Role = 'all' | 'web' | 'worker';
  */
 export async function runProcess(role: Role): Promise<void> {
   const started = Date.now();
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = createRootLogger(config.LOG_LEVEL);
   const embedded = !config.DATABASE_URL;
   let lock: LockInfo | null = null;
@@ -35,6 +36,10 @@ export async function runProcess(role: Role): Promise<void> {
       }
       throw e;
     }
+  }
+  let emulators: DemoEmulators | null = null;
+  if (config.demo && role === 'all') {
+    ({ config, emulators } = await startDemoEmulators(config, new Date().toISOString().slice(0, 10)));
   }
   // without Redis the queue lives in this process, so this process must also work it
   const runWorker = role !== 'web' || !config.REDIS_URL;
@@ -65,7 +70,7 @@ export async function runProcess(role: Role): Promise<void> {
   if (runWorker) await app.queue.startWorkers();
 
   if (config.demo && role === 'all') {
-    const demo = await seedDemo(app);
+    const demo = await seedDemo(app, emulators ?? undefined);
     printDemoBanner(config, demo);
   }
   logger.info(
@@ -90,6 +95,7 @@ export async function runProcess(role: Role): Promise<void> {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await socketServer?.stop();
       await closeApp(app, 30_000);
+      await emulators?.close();
     } finally {
       if (embedded) releaseLock(config.DATA_DIR);
       process.exit(0);
@@ -105,7 +111,8 @@ function printDemoBanner(config: Config, demo: { email: string; password: string
       '',
       '  Duely is running in demo mode.',
       `  Open ${config.BASE_URL} and sign in as ${demo.email} / ${demo.password}`,
-      '  (no QuickBooks or Xero credentials are set; e-mails stay in the local outbox)',
+      '  (no QuickBooks or Xero credentials are set: the books are emulated on loopback;',
+      '   e-mails stay in the local outbox)',
       '',
     ].join('\n') + '\n',
   );

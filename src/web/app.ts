@@ -15,6 +15,7 @@ import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
+import { oauthRouter } from './routes/oauth';
 import { settingsRouter } from './routes/settings';
 import { viewLocals } from './viewLocals';
 import { webhookRouter } from './routes/webhooks';
@@ -100,6 +101,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
     redisUrl: app.config.REDIS_URL,
   });
   web.use(authRouter(app, passport, loginLimiter));
+  web.use(oauthRouter(app));
   web.use(homeRouter(app));
   web.use('/settings', settingsRouter(app));
 

@@ -16,6 +16,7 @@ export function viewLocals(app: AppContext): RequestHandler {
     res.locals.path = req.path;
     res.locals.demo = app.config.demo;
     res.locals.title = 'Duely';
+    res.locals.signInPlatforms = app.connectors.list().map((c) => c.platform);
     next();
   };
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../app/context';
 import { apiAuth } from '../../middleware/apiAuth';
 import { HttpError } from '../../middleware/errors';
+import { connectionsApi } from './connections';
 import { customersApi } from './customers';
 import { invoicesApi } from './invoices';
 import { openApiDocument } from './openapi';
@@ -15,6 +16,7 @@ export function apiRouter(app: AppContext): Router {
   r.use(apiAuth(app));
   r.use(customersApi(app));
   r.use(invoicesApi(app));
+  r.use(connectionsApi(app));
   r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
   return r;
 }
