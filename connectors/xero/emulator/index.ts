@@ -30,6 +30,8 @@ export interface XeroEmulatorOptions {
   limits?: Partial<XeroLimits>;
   /** Keep every accounting request and response (contract tests). */
   record?: boolean;
+  /** Serve test controls over HTTP under `/__emulator/` (benchmarks run the emulator apart). */
+  controls?: boolean;
 }
 
 export interface RecordedExchange {
@@ -227,6 +229,8 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
         })),
       );
     }
+    if (opts.controls && path.startsWith('/__emulator/'))
+      return control(path.slice(12), u.searchParams, json);
     if (!path.startsWith(XERO_PATHS.accounting + '/')) return json(404, { Message: 'Not found' });
 
     // ---- accounting ----
@@ -337,6 +341,30 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
       bodyJson,
       out,
     );
+  }
+
+  /** HTTP test controls for an emulator in another process. */
+  function control(name: string, q: URLSearchParams, json: (s: number, b: unknown) => void) {
+    const b = bookOf(q.get('tenant') ?? undefined);
+    if (name === 'counts')
+      return json(200, {
+        contacts: b.contacts.length,
+        invoices: b.invoices.filter((i) => i.type === 'ACCREC').length,
+        bills: b.invoices.filter((i) => i.type === 'ACCPAY').length,
+        payments: b.payments.length,
+        creditNotes: b.creditNotes.length,
+        overpayments: b.overpayments.filter((o) => o.kind === 'RECEIVE-OVERPAYMENT').length,
+        prepayments: b.prepayments.length,
+      });
+    if (name === 'stats') return json(200, { rateLimited, calls: limitState.get(b.tenantId)?.calls ?? 0 });
+    if (name === 'change-invoices')
+      return json(200, { changed: api.changeInvoices(Number(q.get('count') ?? 1), b.tenantId).length });
+    if (name === 'reset-stats') {
+      rateLimited = 0;
+      for (const st of limitState.values()) st.calls = 0;
+      return json(200, {});
+    }
+    return json(404, { Message: 'unknown control' });
   }
 
   function routeAccounting(
@@ -622,7 +650,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
   }
 
   let seq = 0;
-  return {
+  const api: XeroEmulator = {
     url,
     tenantId: primary,
     tenantIds,
@@ -731,6 +759,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
       };
     },
   };
+  return api;
 }
 
 function pick(h: http.IncomingHttpHeaders, names: string[]): Record<string, string> {

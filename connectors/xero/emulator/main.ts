@@ -2,6 +2,7 @@
  * Standalone Xero emulator:
  *   node dist/connectors/xero/emulator/main.js --customers 20000 --invoices 100000 --port 0
  * prints one JSON line {url, tenantId, refreshToken, clientId, clientSecret} and serves until killed.
+ * Xero's limits are enforced unless --no-limits; --controls serves /__emulator/* test controls.
  */
 import { startXeroEmulator } from './index';
 
@@ -19,7 +20,11 @@ async function main() {
     clientSecret,
     tenants: Number(arg('tenants', '1')),
     webhookKey: arg('webhook-key', 'emulator-webhook-key'),
-    enforceLimits: process.argv.includes('--enforce-limits'),
+    enforceLimits: !process.argv.includes('--no-limits'),
+    controls: process.argv.includes('--controls'),
+    limits: process.argv.includes('--minute-ms')
+      ? { minuteMs: Number(arg('minute-ms', '60000')) }
+      : undefined,
     company: {
       seed: Number(arg('seed', '42')),
       customers: Number(arg('customers', '200')),
