@@ -180,6 +180,7 @@ export class QuickBooksApi {
         const wait = retryAfterMs(response?.headers, this.cfg.retry.rateLimitWaitMs);
         if (++rateLimits > this.cfg.retry.maxRateLimitRetries) throw faultError(429, fault, what, wait);
         this.ctx.logger.warn({ what, waitMs: wait }, 'QuickBooks rate limit hit; waiting');
+        limiter.pause(wait);
         await sleep(wait, this.ctx.signal);
         continue;
       }

@@ -16,6 +16,7 @@ export class RealmLimiter {
   private readonly stamps: number[] = [];
   private readonly queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private pausedUntil = 0;
 
   constructor(private readonly opts: LimiterOptions) {}
 
@@ -32,6 +33,15 @@ export class RealmLimiter {
     this.pump();
   }
 
+  /** After a 429 the whole realm waits: no request of this process starts before `ms` from now. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
   get pending(): number {
     return this.queue.length;
   }
@@ -43,22 +53,28 @@ export class RealmLimiter {
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.opts.maxInFlight) {
       const now = Date.now();
+      if (now < this.pausedUntil) {
+        this.wakeAt(this.pausedUntil - now);
+        return;
+      }
       while (this.stamps.length > 0 && this.stamps[0]! <= now - this.opts.windowMs) this.stamps.shift();
       if (this.stamps.length >= this.opts.perWindow) {
-        if (!this.timer) {
-          const wait = this.stamps[0]! + this.opts.windowMs - now + 1;
-          this.timer = setTimeout(() => {
-            this.timer = null;
-            this.pump();
-          }, wait);
-          this.timer.unref();
-        }
+        this.wakeAt(this.stamps[0]! + this.opts.windowMs - now + 1);
         return;
       }
       this.stamps.push(now);
       this.inFlight++;
       this.queue.shift()!();
     }
+  }
+
+  private wakeAt(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, ms);
+    this.timer.unref();
   }
 }
 
