@@ -7,6 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   maxWorkers: 2,
-  testTimeout: 30000,
+  testTimeout: 60000,
   modulePathIgnorePatterns: ['<rootDir>/dist'],
 };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startQuickBooksEmulator } from '../../connectors/quickbooks/emulator';
 import { runCli } from '../../src/cli/main';
 import { createTestDatabase } from '../support/db';
 
@@ -80,6 +81,87 @@ describe('duely CLI', () => {
     expect(err.join('')).toMatch(/already exists/);
     expect(await runCli(['org', 'update', '--org', slug, '--automation', 'sometimes'])).toBe(1);
     expect(err.join('')).toMatch(/automation: must be off, preview or live/);
+  });
+
+  it('adds a QuickBooks connection from a refresh token and syncs it to completion', async () => {
+    const emu = await startQuickBooksEmulator({
+      company: { seed: 11, customers: 12, invoices: 50, asOf: '2026-11-20' },
+      clientId: 'cli-qb',
+      clientSecret: 'cli-qbs',
+    });
+    Object.assign(process.env, {
+      QUICKBOOKS_CLIENT_ID: 'cli-qb',
+      QUICKBOOKS_CLIENT_SECRET: 'cli-qbs',
+      QUICKBOOKS_BASE_URL: emu.url,
+    });
+    try {
+      expect(
+        await runCli([
+          '--json',
+          'connection',
+          'add',
+          '--org',
+          slug,
+          '--platform',
+          'quickbooks',
+          '--realm-id',
+          emu.realmId,
+          '--refresh-token',
+          emu.issueRefreshToken(),
+        ]),
+      ).toBe(0);
+      expect(json()).toEqual({ id: expect.any(String) });
+      out = [];
+      expect(await runCli(['--json', 'sync', '--org', slug, '--full'])).toBe(0);
+      const r = json() as unknown as Record<string, unknown>;
+      expect(r).toMatchObject({
+        syncRunId: expect.any(String),
+        status: 'succeeded',
+        customers: 12,
+        invoices: 50,
+        creditNotes: expect.any(Number),
+        payments: expect.any(Number),
+        apiCalls: expect.any(Number),
+        errors: [],
+      });
+      out = [];
+      expect(
+        await runCli([
+          '--json',
+          'connection',
+          'add',
+          '--org',
+          slug,
+          '--platform',
+          'quickbooks',
+          '--realm-id',
+          emu.realmId,
+          '--refresh-token',
+          'not-a-valid-token',
+        ]),
+      ).toBe(1);
+      expect(err.join('')).toMatch(/invalid_grant|reconnect|refresh/i);
+      expect(
+        await runCli([
+          '--json',
+          'connection',
+          'add',
+          '--org',
+          slug,
+          '--platform',
+          'sage',
+          '--realm-id',
+          'x',
+          '--refresh-token',
+          'y',
+        ]),
+      ).toBe(1);
+      expect(err.join('')).toMatch(/"sage" is not a configured platform/);
+    } finally {
+      await emu.close();
+      for (const k of ['QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QUICKBOOKS_BASE_URL'])
+        delete process.env[k];
+    }
   });
 
   it('reads the password of a new user from stdin and refuses an empty or short one', async () => {
