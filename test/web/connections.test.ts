@@ -66,7 +66,7 @@ describe('connecting books from the Connections page', () => {
     );
     expect(start.status).toBe(302);
     expect(start.headers.location).toContain(qb.url);
-    const callback = await consent(start.headers.location);
+    const callback = await consent(start.headers.location!);
     const done = await admin.agent.get(callback);
     expect(done.status).toBe(302);
     await t.app.queue.drain(15_000);
@@ -91,7 +91,7 @@ describe('connecting books from the Connections page', () => {
       {},
       '/settings/connections',
     );
-    const callback = await consent(start.headers.location);
+    const callback = await consent(start.headers.location!);
     const forged = callback.replace(/state=[^&]+/, 'state=forged-state');
     const before = await t.app.db.select().from(connections);
     const res = await admin.agent.get(forged);
@@ -106,7 +106,7 @@ describe('connecting books from the Connections page', () => {
     await admin.login(firm.users.admin, PASSWORD);
     const start = await admin.postForm('/settings/connections/xero/connect', {}, '/settings/connections');
     expect(start.headers.location).toContain(xero.url);
-    const callback = await consent(start.headers.location);
+    const callback = await consent(start.headers.location!);
     const back = await admin.agent.get(callback);
     expect(back.headers.location).toBe('/connections/choose');
     const chooser = await admin.agent.get('/connections/choose');
