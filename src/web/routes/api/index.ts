@@ -6,6 +6,7 @@ import { connectionsApi } from './connections';
 import { customersApi } from './customers';
 import { invoicesApi } from './invoices';
 import { openApiDocument } from './openapi';
+import { reportsApi } from './reports';
 
 /** `/api/v1`: JSON, bearer API tokens, every query scoped to the token's firm. */
 export function apiRouter(app: AppContext): Router {
@@ -16,6 +17,7 @@ export function apiRouter(app: AppContext): Router {
   r.use(apiAuth(app));
   r.use(customersApi(app));
   r.use(invoicesApi(app));
+  r.use(reportsApi(app));
   r.use(connectionsApi(app));
   r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
   return r;

@@ -6,6 +6,7 @@ export function openApiDocument(baseUrl: string) {
     description: 'decimal string in the currency minor units',
   };
   const date = { type: 'string', format: 'date' };
+  const days = { type: ['number', 'null'], description: 'days, one decimal; null when not measurable' };
   const error = {
     type: 'object',
     required: ['error'],
@@ -111,6 +112,101 @@ export function openApiDocument(baseUrl: string) {
         },
         CustomerList: list('Customer'),
         InvoiceList: list('Invoice'),
+        AgingBuckets: {
+          type: 'object',
+          required: ['current', '1-30', '31-60', '61-90', '90+'],
+          properties: {
+            current: money,
+            '1-30': money,
+            '31-60': money,
+            '61-90': money,
+            '90+': money,
+          },
+        },
+        AgingSection: {
+          type: 'object',
+          required: ['currency', 'buckets', 'total', 'byCustomer'],
+          properties: {
+            currency: { type: 'string' },
+            buckets: { $ref: '#/components/schemas/AgingBuckets' },
+            total: money,
+            byCustomer: {
+              type: 'array',
+              description: 'Customers with an open balance, largest first',
+              items: {
+                type: 'object',
+                required: ['customerId', 'name', 'buckets', 'total'],
+                properties: {
+                  customerId: { type: 'string' },
+                  name: { type: 'string' },
+                  buckets: { $ref: '#/components/schemas/AgingBuckets' },
+                  total: money,
+                },
+              },
+            },
+          },
+        },
+        AgingReport: {
+          description:
+            'Open balances by days past the due date, in the base currency of the firm; other currencies under byCurrency. Historical asOf uses the balances as stored now.',
+          allOf: [
+            { $ref: '#/components/schemas/AgingSection' },
+            {
+              type: 'object',
+              required: ['asOf', 'byCurrency'],
+              properties: {
+                asOf: date,
+                byCurrency: { type: 'array', items: { $ref: '#/components/schemas/AgingSection' } },
+              },
+            },
+          ],
+        },
+        MetricsReport: {
+          type: 'object',
+          description:
+            'Days and percentages with one decimal; null when not measurable. Credit sales = invoices issued in the period (by issue date), voided and deleted excluded; base currency only.',
+          required: [
+            'from',
+            'to',
+            'currency',
+            'dso',
+            'bestPossibleDso',
+            'add',
+            'cei',
+            'promiseKeptRate',
+            'trend',
+          ],
+          properties: {
+            from: date,
+            to: date,
+            currency: { type: 'string' },
+            dso: {
+              type: 'object',
+              required: ['standard', 'countback'],
+              properties: { standard: days, countback: days },
+            },
+            bestPossibleDso: days,
+            add: { ...days, description: 'Average days delinquent: standard DSO − best possible DSO' },
+            cei: { type: ['number', 'null'], description: 'Collection effectiveness index, percent' },
+            promiseKeptRate: { type: ['number', 'null'], description: 'Percent of promises kept' },
+            trend: {
+              type: 'array',
+              description: 'The last six calendar months, oldest first',
+              items: {
+                type: 'object',
+                required: ['month', 'asOf', 'ar', 'creditSales', 'dsoStandard', 'dsoCountback'],
+                properties: {
+                  month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+                  asOf: date,
+                  ar: money,
+                  creditSales: money,
+                  dsoStandard: days,
+                  dsoCountback: days,
+                },
+              },
+            },
+          },
+        },
       },
     },
     paths: {
@@ -173,6 +269,47 @@ export function openApiDocument(baseUrl: string) {
             },
             '404': errors['400'],
             '401': errors['401'],
+          },
+        },
+      },
+      '/reports/aging': {
+        get: {
+          summary: 'Aging of open receivables',
+          parameters: [
+            {
+              name: 'asOf',
+              in: 'query',
+              description: "YYYY-MM-DD; default today in the firm's time zone",
+              schema: date,
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The aging report',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/AgingReport' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/reports/metrics': {
+        get: {
+          summary: 'DSO, best possible DSO, ADD, CEI and promise-kept rate for a period',
+          parameters: [
+            { name: 'from', in: 'query', description: 'YYYY-MM-DD; default 89 days before to', schema: date },
+            {
+              name: 'to',
+              in: 'query',
+              description: "YYYY-MM-DD; default today in the firm's time zone",
+              schema: date,
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The metrics',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/MetricsReport' } } },
+            },
+            ...errors,
           },
         },
       },
