@@ -241,7 +241,7 @@ export function writeInvoice(
     return { status: 200, body: { Invoice: store.render('Invoice', row), time: time(store) } };
   }
   if (operation === 'delete') {
-    store.deleteRow(row);
+    store.deleteRow(row, 'Invoice');
     return {
       status: 200,
       body: { Invoice: { domain: 'QBO', status: 'Deleted', Id: String(row.id) }, time: time(store) },
@@ -275,7 +275,7 @@ export function writeInvoice(
     }
     store.setInvoiceNote(row, note);
   } else {
-    store.touch(row);
+    store.touch(row, 'Invoice');
   }
   return { status: 200, body: { Invoice: store.render('Invoice', row), time: time(store) } };
 }

@@ -16,6 +16,12 @@ export interface QuickBooksEmulatorOptions {
   clientSecret: string;
   realmId?: string;
   webhookVerifierToken?: string;
+  /**
+   * Deliver signed webhooks here after every change (API writes and test controls), batched
+   * over `webhookBatchMs` like Intuit's notifications. Needs `webhookVerifierToken`.
+   */
+  webhookUrl?: string;
+  webhookBatchMs?: number;
   /** Intuit's limits (500 requests/min and 10 in flight per realm → 429). Default off. */
   enforceLimits?: boolean;
   limits?: { perMinute?: number; concurrent?: number; windowMs?: number };
@@ -110,6 +116,24 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
     };
   }
   const server = createServer(state);
+  const webhookDeliveries: Promise<unknown>[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  if (opts.webhookUrl) {
+    const target = opts.webhookUrl;
+    let pending: WebhookChange[] = [];
+    store.onChange = (name, id, operation) => {
+      pending.push({ name, id: String(id), operation });
+      timer ??= setTimeout(() => {
+        timer = null;
+        const changes = pending;
+        pending = [];
+        const delivery = emulator.deliverWebhook(target, changes).catch((e: unknown) => {
+          process.emitWarning(`quickbooks emulator: webhook delivery to ${target} failed: ${String(e)}`);
+        });
+        webhookDeliveries.push(delivery);
+      }, opts.webhookBatchMs ?? 50);
+    };
+  }
   const url = await listen(server, opts.port ?? 0);
 
   const invoiceRow = (id: string): InvoiceRow => {
@@ -129,11 +153,15 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
         realmId,
         o?.openid ? ['com.intuit.quickbooks.accounting', 'openid', 'profile', 'email'] : undefined,
       ),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      store.onChange = null;
+      if (timer) clearTimeout(timer);
+      await Promise.all(webhookDeliveries);
+      return new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
 
     counts() {
       const out = {} as Record<EntityName, number>;
@@ -147,10 +175,10 @@ export async function startQuickBooksEmulator(opts: QuickBooksEmulatorOptions): 
     editInvoice(id, change) {
       const row = invoiceRow(id);
       if (change && 'privateNote' in change) store.setInvoiceNote(row, change.privateNote ?? null);
-      else store.touch(row);
+      else store.touch(row, 'Invoice');
     },
     voidInvoice: (id) => store.voidInvoice(invoiceRow(id)),
-    deleteInvoice: (id) => store.deleteRow(invoiceRow(id)),
+    deleteInvoice: (id) => store.deleteRow(invoiceRow(id), 'Invoice'),
     editInvoices(count) {
       const live = store.invoices.filter((r) => !r.deleted);
       const step = Math.max(1, Math.floor(live.length / Math.max(1, count)));

@@ -16,6 +16,8 @@ import { formatMoney, parseMoney } from '../../../src/domain/money';
 export type EntityName = 'Term' | 'Customer' | 'Invoice' | 'Payment' | 'CreditMemo';
 export const ENTITY_NAMES: readonly EntityName[] = ['Term', 'Customer', 'Invoice', 'Payment', 'CreditMemo'];
 
+export type ChangeOperation = 'Create' | 'Update' | 'Delete' | 'Void';
+
 export interface Row {
   id: number;
   syncToken: number;
@@ -80,6 +82,8 @@ export class CompanyStore {
   readonly payments: PaymentRow[] = [];
   readonly creditMemos: CreditMemoRow[] = [];
   private readonly termByDays = new Map<number, number>();
+  /** Called after every change, as QuickBooks would notify webhooks. */
+  onChange: ((entity: EntityName, id: number, operation: ChangeOperation) => void) | null = null;
   private clock: () => number;
 
   constructor(opts: GeneratorOptions, clock: () => number = Date.now) {
@@ -175,9 +179,11 @@ export class CompanyStore {
     return row && row.id === n ? row : undefined;
   }
 
-  touch(row: Row): void {
+  /** A change made in QuickBooks: new SyncToken and LastUpdatedTime (and a webhook when given the entity). */
+  touch(row: Row, entity?: EntityName, operation: ChangeOperation = 'Update'): void {
     row.syncToken++;
     row.updatedAt = Math.max(this.clock(), row.updatedAt + 1);
+    if (entity) this.onChange?.(entity, row.id, operation);
   }
 
   render(entity: EntityName, row: Row): Record<string, unknown> {
@@ -349,7 +355,7 @@ export class CompanyStore {
 
   setInvoiceNote(i: InvoiceRow, note: string | null): void {
     i.note = note;
-    this.touch(i);
+    this.touch(i, 'Invoice');
   }
 
   voidInvoice(i: InvoiceRow): void {
@@ -358,23 +364,23 @@ export class CompanyStore {
     i.voided = true;
     i.balance = formatMoney(0n, i.g.currency);
     i.note = 'Voided';
-    this.touch(i);
+    this.touch(i, 'Invoice', 'Void');
   }
 
-  deleteRow(row: Row): void {
+  deleteRow(row: Row, entity: EntityName): void {
     row.deleted = true;
-    this.touch(row);
+    this.touch(row, entity, 'Delete');
   }
 
   /** Apply a payment amount to an invoice (balance never below zero: checked by the caller). */
   applyPayment(i: InvoiceRow, amount: bigint, paymentId: number): void {
     i.balance = formatMoney(parseMoney(i.balance) - amount, i.g.currency);
     i.payments = [...(i.payments ?? []), paymentId];
-    this.touch(i);
+    this.touch(i, 'Invoice');
     const customer = this.customers[i.g.customerId - 1];
     if (customer) {
       customer.balance -= amount;
-      this.touch(customer);
+      this.touch(customer, 'Customer');
     }
   }
 
@@ -390,6 +396,7 @@ export class CompanyStore {
       note,
     };
     this.payments.push(row);
+    this.onChange?.('Payment', row.id, 'Create');
     return row;
   }
 }

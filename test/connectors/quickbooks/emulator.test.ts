@@ -269,6 +269,45 @@ describe('QuickBooks emulator OAuth and webhooks', () => {
   });
 });
 
+describe('QuickBooks emulator automatic webhooks', () => {
+  it('notifies a webhook URL of changes, signed, batched', async () => {
+    const bodies: Buffer[] = [];
+    const sigs: (string | undefined)[] = [];
+    const sink = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks));
+        sigs.push(req.headers['intuit-signature'] as string | undefined);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const port = (sink.address() as AddressInfo).port;
+    const emu = await startQuickBooksEmulator({
+      company: { seed: 5, customers: 10, invoices: 30, asOf: '2026-11-20' },
+      ...CLIENT,
+      webhookVerifierToken: 'auto-verifier',
+      webhookUrl: `http://127.0.0.1:${port}/webhooks/quickbooks`,
+      webhookBatchMs: 20,
+    });
+    try {
+      emu.voidInvoice('3');
+      emu.deleteInvoice('4');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(bodies).toHaveLength(1);
+      expect(connector.webhooks.verify(bodies[0]!, sigs[0], 'auto-verifier')).toBe(true);
+      expect(connector.webhooks.parse(bodies[0]!).map((e) => [e.entity, e.externalId, e.operation])).toEqual([
+        ['invoices', '3', 'void'],
+        ['invoices', '4', 'delete'],
+      ]);
+    } finally {
+      await emu.close();
+      await new Promise<void>((r) => sink.close(() => r()));
+    }
+  });
+});
+
 describe('QuickBooks rate limits through the emulator', () => {
   it('waits out 429s and finishes the sync', async () => {
     const small = await startQuickBooksEmulator({
