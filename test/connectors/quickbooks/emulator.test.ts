@@ -191,6 +191,26 @@ describe('QuickBooks connector against the emulator', () => {
     await expect(connector.fetchCompanyName(ctx)).rejects.toMatchObject({ kind: 'needs_reconnect' });
   });
 
+  it('fetches the records a webhook names, in one query per entity, deleted ones as deleted', async () => {
+    const ctx = emulatorContext(connector, emulator);
+    emulator.editInvoice('40', { privateNote: 'changed for the webhook' });
+    emulator.deleteInvoice('41');
+    const refs = [
+      { entity: 'invoices' as const, externalId: '40' },
+      { entity: 'invoices' as const, externalId: '41' },
+      { entity: 'customers' as const, externalId: '1' },
+    ];
+    const got = all(await collect(connector.fetchRecords(ctx, refs)));
+    expect(got.invoices.map((i) => [i.externalId, i.status === 'deleted'])).toEqual([
+      ['40', false],
+      ['41', true],
+    ]);
+    expect(got.customers.map((c) => c.externalId)).toEqual(['1']);
+    expect(got.customers[0]!.terms?.dueDays).toEqual(expect.any(Number));
+    // Term (for customers' due days) + one query per entity
+    expect(ctx.stats.apiCalls).toBe(3);
+  });
+
   it('serves a valid PDF of an invoice', async () => {
     const ctx = emulatorContext(connector, emulator);
     const pdf = await connector.getInvoicePdf(ctx, '30');
