@@ -177,6 +177,7 @@ export class XeroApiClient {
           status: res.status,
         });
       await sleep(next.delayMs);
+      this.limiter.retryAfterServed(tenant);
     }
   }
 

@@ -164,6 +164,12 @@ export class XeroRateLimiter {
     if (app !== null) this.appRemaining = app;
   }
 
+  /** Xero's Retry-After has been waited out: its word replaces the stale remaining count. */
+  retryAfterServed(tenantId: string): void {
+    this.state(tenantId).minRemaining = null;
+    this.appRemaining = null;
+  }
+
   /** A 429 that named the day limit blocks the tenant until Xero's Retry-After. */
   blockDay(tenantId: string, retryAfterMs: number): void {
     this.state(tenantId).dayBlockedUntil = this.now() + retryAfterMs;

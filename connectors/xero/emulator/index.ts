@@ -321,9 +321,13 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
     appMinute.push(now);
     lim.dayUsed += 1;
     lim.inFlight += 1;
-    res.on('close', () => {
-      lim.inFlight -= 1;
-    });
+    let settled = false;
+    const settle = () => {
+      if (!settled) lim.inFlight -= 1;
+      settled = true;
+    };
+    res.on('finish', settle);
+    res.on('close', settle);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const failure = failures.find((f) => f.count > 0 && (!f.prefix || apiPath.startsWith(f.prefix)));
     if (failure && failure.skip > 0) failure.skip -= 1;
