@@ -70,6 +70,22 @@ describe('QuickBooks API client', () => {
     expect(ctx.stats.rateLimited).toBe(DEFAULT_RETRY.maxRateLimitRetries + 1);
   });
 
+  it('stops waiting out a 429 when the sync is aborted', async () => {
+    // its own realm: the 30 s pause applies to every request of that realm in this process
+    nock(API).get('/v3/company/abort-realm/query').query(true).reply(429, '', { 'Retry-After': '30' });
+    const ctx = fakeContext('abort-realm');
+    const controller = new AbortController();
+    ctx.signal = controller.signal;
+    const { client } = api(ctx);
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    await expect(client.query('Customer', '')).rejects.toMatchObject({
+      kind: 'retryable',
+      message: 'aborted',
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('retries 5xx and network errors with backoff, then succeeds', async () => {
     nock(API).get(`${COMPANY}/companyinfo/${REALM}`).query(true).reply(503, 'unavailable');
     nock(API).get(`${COMPANY}/companyinfo/${REALM}`).query(true).replyWithError('socket hang up');
