@@ -54,13 +54,20 @@ export type EmailData = z.input<typeof emailDataSchema>;
 type Parsed = z.output<typeof emailDataSchema>;
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const formattedDates = new Map<string, string>();
 function formatDate(d: string, locale: string): string {
+  const key = `${locale}|${d}`;
+  const hit = formattedDates.get(key);
+  if (hit !== undefined) return hit;
   let f = dateFormats.get(locale);
   if (!f) {
     f = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
     dateFormats.set(locale, f);
   }
-  return f.format(new Date(`${d}T00:00:00Z`));
+  const out = f.format(new Date(`${d}T00:00:00Z`));
+  if (formattedDates.size >= 20_000) formattedDates.clear();
+  formattedDates.set(key, out);
+  return out;
 }
 
 /** "USD 1,234.50" — the currency's minor units, thousands grouped. */
