@@ -6,6 +6,7 @@ import { pruneSessionsJob } from './definitions/pruneSessions';
 import { sendEmailJob } from './definitions/sendEmail';
 import { syncConnectionJob } from './definitions/syncConnection';
 import { syncSweepJob } from './definitions/syncSweep';
+import { writeBackJob, writeBackSweepJob } from './definitions/writeBack';
 
 /** Every job this app knows. A job not listed here cannot be enqueued. */
 export const ALL_JOBS = [
@@ -15,4 +16,6 @@ export const ALL_JOBS = [
   syncSweepJob,
   keepConnectionsAliveJob,
   processWebhooksJob,
+  writeBackJob,
+  writeBackSweepJob,
 ] as unknown as JobDefinition<unknown, AppContext>[];

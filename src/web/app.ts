@@ -13,6 +13,7 @@ import { PgSessionStore } from './middleware/sessionStore';
 import { createLimiter } from './middleware/throttle';
 import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
+import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
 import { oauthRouter } from './routes/oauth';
@@ -103,6 +104,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(authRouter(app, passport, loginLimiter));
   web.use(oauthRouter(app));
   web.use(homeRouter(app));
+  web.use(dashboardRouter(app));
   web.use('/settings', settingsRouter(app));
 
   web.use(notFound);

@@ -2,7 +2,16 @@ import { and, count, eq } from 'drizzle-orm';
 import request from 'supertest';
 import { createQuickBooksConnector } from '../../connectors/quickbooks';
 import { startQuickBooksEmulator, type QuickBooksEmulator } from '../../connectors/quickbooks/emulator';
-import { connections, customers, invoices, payments, syncRuns, emails } from '../../src/db/schema';
+import {
+  connections,
+  customers,
+  invoices,
+  payments,
+  syncRuns,
+  emails,
+  writeBacks,
+} from '../../src/db/schema';
+import { queueInvoiceNote, runWriteBack } from '../../src/services/writeBack/queue';
 import { OrgScope } from '../../src/db/scope';
 import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
 import { getAccessToken } from '../../src/services/connections/tokenManager';
@@ -151,6 +160,45 @@ describe('sync service against the QuickBooks emulator', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('writes a note back once per idempotency key, surviving a failed attempt', async () => {
+    const scope = new OrgScope(t.app.db, orgId);
+    const [inv] = await t.app.db
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.organizationId, orgId), eq(invoices.status, 'open')))
+      .limit(1);
+    emu.injectFault({ status: 503, method: 'POST', path: '/invoice', times: 1 });
+    const key = `note:reminder:${inv!.id}:overdue-3`;
+    const a = await queueInvoiceNote(t.app, scope, {
+      invoiceId: inv!.id,
+      text: '2026-11-20 Duely: overdue reminder sent to ap@example.com',
+      idempotencyKey: key,
+    });
+    const b = await queueInvoiceNote(t.app, scope, {
+      invoiceId: inv!.id,
+      text: '2026-11-20 Duely: overdue reminder sent to ap@example.com',
+      idempotencyKey: key,
+    });
+    expect(b).toBe(a);
+    // the first attempt meets the 503 and is retried after its backoff; run the retry now
+    for (let i = 0; i < 5; i++) {
+      await t.app.queue.drain(5_000);
+      const [row] = await t.app.db.select().from(writeBacks).where(eq(writeBacks.id, a));
+      if (row!.status === 'done') break;
+      await t.app.db
+        .update(writeBacks)
+        .set({ nextAttemptAt: new Date(0) })
+        .where(eq(writeBacks.id, a));
+      await runWriteBack(t.app, a);
+    }
+    const [row] = await t.app.db.select().from(writeBacks).where(eq(writeBacks.id, a));
+    expect(row).toMatchObject({ status: 'done', kind: 'note' });
+    const note = String(emu.invoice(inv!.externalId)!.PrivateNote ?? '');
+    expect(note.match(/overdue reminder sent/g)).toHaveLength(1);
+    // running it again changes nothing
+    expect((await runWriteBack(t.app, a)).outcome).toBe('already_done');
   });
 
   it('marks the connection as needing reconnection when the grant is revoked, holds automation and tells the owner', async () => {

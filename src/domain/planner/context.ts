@@ -9,7 +9,14 @@ export interface CustomerClock {
   slot(date: LocalDate): SendSlot;
 }
 
-export function createClockFactory(firm: PlannerFirm, asOf: Date): (c: PlannerCustomer) => CustomerClock {
+/**
+ * `asOf` is an instant, or a date (YYYY-MM-DD) meaning "that calendar day" in every customer's zone
+ * (what `duely plan --as-of DATE` asks for).
+ */
+export function createClockFactory(
+  firm: PlannerFirm,
+  asOf: Date | LocalDate,
+): (c: PlannerCustomer) => CustomerClock {
   const slots = new Map<string, SendSlot>();
   const todays = new Map<string, LocalDate>();
   return (customer) => {
@@ -17,7 +24,7 @@ export function createClockFactory(firm: PlannerFirm, asOf: Date): (c: PlannerCu
     const hour = customer.preferredHour ?? firm.sendRules.defaultHour;
     let today = todays.get(zone);
     if (today === undefined) {
-      today = localDateOf(asOf, zone);
+      today = typeof asOf === 'string' ? asOf : localDateOf(asOf, zone);
       todays.set(zone, today);
     }
     return {

@@ -2,7 +2,7 @@
  * The reminder planner: a pure function from invoices, customers, sequences, the firm's rules and
  * a moment to the actions due now and the invoices skipped with a reason (CONTRACT.md §4 `plan`).
  */
-import { daysBetween, type LocalDate } from '../calendar';
+import { daysBetween, isLocalDate, type LocalDate } from '../calendar';
 import { chooseChannel, humanTouchApplies } from './channel';
 import { conditionsMet } from './conditions';
 import { checkContactLimits, contactDatesOf, isMessageChannel } from './contactLimits';
@@ -22,6 +22,8 @@ import type {
 } from './types';
 import type { SequenceChannel, Tone } from '../sequences/format';
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 interface Candidate {
   customer: PlannerCustomer;
   clock: CustomerClock;
@@ -38,10 +40,12 @@ interface Candidate {
 }
 
 export function plan(input: PlannerInput): PlannerOutput {
+  const asOfDay = typeof input.asOf === 'string' && DATE_ONLY.test(input.asOf) ? input.asOf : null;
+  if (asOfDay !== null && !isLocalDate(asOfDay)) throw new RangeError(`asOf is not a date: ${asOfDay}`);
   const asOf = typeof input.asOf === 'string' ? new Date(input.asOf) : input.asOf;
   if (Number.isNaN(asOf.getTime())) throw new RangeError(`asOf is not an instant: ${String(input.asOf)}`);
   const { firm } = input;
-  const clockOf = createClockFactory(firm, asOf);
+  const clockOf = createClockFactory(firm, asOfDay ?? asOf);
 
   const customers = new Map(input.customers.map((c) => [c.id, c]));
   const sequences = new Map(input.sequences.map((s) => [s.key, s]));
@@ -211,7 +215,7 @@ export function plan(input: PlannerInput): PlannerOutput {
   }
 
   return {
-    asOf: asOf.toISOString(),
+    asOf: asOfDay ?? asOf.toISOString(),
     actions,
     skipped,
     nextActionAt: input.invoices.map((inv) => {

@@ -96,7 +96,10 @@ export interface PlannerInvoice {
 }
 
 export interface PlannerInput {
-  /** The moment of planning (ISO instant or Date). */
+  /**
+   * The moment of planning (ISO instant or Date), or a date YYYY-MM-DD meaning that calendar day in
+   * every customer's own zone (actions of that day are planned whatever their hour).
+   */
   asOf: string | Date;
   firm: PlannerFirm;
   customers: readonly PlannerCustomer[];
@@ -155,6 +158,7 @@ export interface SkippedInvoice {
 }
 
 export interface PlannerOutput {
+  /** The input's date, or the instant in ISO UTC. */
   asOf: string;
   actions: PlannedAction[];
   skipped: SkippedInvoice[];
