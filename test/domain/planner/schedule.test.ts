@@ -148,3 +148,14 @@ describe('plan: time zones and send hour', () => {
     expect(fri.nextActionAt[0]?.at).toBe('2026-06-15T12:00:00.000Z'); // Monday 08:00 EDT
   });
 });
+
+describe('plan: as of a date', () => {
+  it('reads a date-only asOf as that calendar day in the customer’s zone, not UTC midnight', () => {
+    const i = invoice('c1', '2026-06-12', { doneStepKeys: doneBefore('due') });
+    const la = customer('c1', { timezone: 'America/Los_Angeles' });
+    const out = plan(input({ asOf: '2026-06-12', customers: [la], invoices: [i] }));
+    expect(out.asOf).toBe('2026-06-12');
+    expect(out.actions.map((a) => [a.stepKey, a.sendAt])).toEqual([['due', '2026-06-12T16:00:00.000Z']]);
+    expect(() => plan(input({ asOf: '2026-02-30', invoices: [i] }))).toThrow(/not a date/);
+  });
+});
