@@ -122,7 +122,10 @@ async function main() {
       changed += b.invoices?.length ?? 0;
     const incMs = performance.now() - t1;
     clearInterval(sampler);
-    const emuStats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as { rateLimited: number };
+    const emuStats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as {
+      rateLimited: number;
+      rssMb: number;
+    };
 
     console.log(
       JSON.stringify({
@@ -142,6 +145,7 @@ async function main() {
           emulator429s: emuStats.rateLimited,
           recordsPerSecWall: Math.round(records / (fullMs / 1000)),
           peakRssMb: Math.round(peakRss / 1024 / 1024),
+          emulatorRssMb: emuStats.rssMb,
           incrementalChangedInvoices: changed,
           incrementalApiCalls: inc.stats.apiCalls,
           incrementalCallBudget: Math.floor(1.05 * Math.ceil(changed / 1000)) + 5,

@@ -360,7 +360,12 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions): Promise<Xero
         overpayments: b.overpayments.filter((o) => o.kind === 'RECEIVE-OVERPAYMENT').length,
         prepayments: b.prepayments.length,
       });
-    if (name === 'stats') return json(200, { rateLimited, calls: limitState.get(b.tenantId)?.calls ?? 0 });
+    if (name === 'stats')
+      return json(200, {
+        rateLimited,
+        calls: limitState.get(b.tenantId)?.calls ?? 0,
+        rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      });
     if (name === 'change-invoices')
       return json(200, { changed: api.changeInvoices(Number(q.get('count') ?? 1), b.tenantId).length });
     if (name === 'reset-stats') {

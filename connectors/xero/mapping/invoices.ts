@@ -16,6 +16,12 @@ export const INVOICE_STATUS: Readonly<Record<string, InvoiceStatus>> = {
 
 const MAX_LINES = 20;
 
+/** Xero's CurrencyRate is units of the invoice currency per unit of the base currency. */
+function homeBalance(inv: XeroInvoice, balance: string, rate: string | null): string | null {
+  if (rate === null) return null;
+  return rate === '1' ? balance : divideMoney(inv.AmountDue, rate);
+}
+
 /** Sales invoice (ACCREC) → canonical invoice. Bills (ACCPAY) are skipped, not errors. */
 export function mapInvoice(inv: XeroInvoice): Mapped<CanonicalInvoice> {
   if (inv.Type !== 'ACCREC') return { kind: 'skipped', reason: `type ${inv.Type}` };
@@ -44,8 +50,7 @@ export function mapInvoice(inv: XeroInvoice): Mapped<CanonicalInvoice> {
       dueDate: inv.DueDate ? xeroDate(inv.DueDate) : issueDate,
       total: normalizeMoney(inv.Total),
       balance,
-      homeBalance:
-        rate === null || rate === '1' ? (rate === null ? null : balance) : divideMoney(inv.AmountDue, rate),
+      homeBalance: homeBalance(inv, balance, rate),
       exchangeRate: rate,
       status,
       platformStatus: inv.Status,
