@@ -13,7 +13,7 @@ import { createOrganization } from '../../../src/services/organizations';
 import { runSync } from '../../../src/services/sync/runSync';
 import { createTestApp, type TestApp } from '../../support/app';
 
-const COMPANY = { seed: 21, customers: 120, invoices: 2300, asOf: '2026-11-20', malformed: 1 };
+const COMPANY = { seed: 21, customers: 80, invoices: 1400, asOf: '2026-11-20', malformed: 1 };
 const CLIENT = { clientId: 'qb-int-client', clientSecret: 'qb-int-secret' };
 
 let emu: QuickBooksEmulator;
@@ -42,6 +42,7 @@ beforeAll(async () => {
   );
   connectionId = c.id;
 });
+afterEach(() => emu.clearFaults());
 afterAll(async () => {
   await t?.close();
   await emu?.close();
@@ -73,7 +74,9 @@ describe('QuickBooks sync through runSync', () => {
     });
     expect(broken.status).toBe('failed');
     expect(await rows(customers)).toBe(COMPANY.customers);
-    expect(await rows(invoices)).toBe(1000);
+    const reported = (errs: { entity: string }[]) => errs.filter((e) => e.entity === 'invoices').length;
+    // the first page was written whole: its rows, plus the malformed one if it fell there
+    expect((await rows(invoices)) + reported(broken.errors)).toBe(1000);
     expect(await cursor()).toMatchObject({ phase: 'full', entity: 'Invoice', startPosition: 1001 });
 
     emu.clearFaults();
@@ -84,19 +87,20 @@ describe('QuickBooks sync through runSync', () => {
       mode: 'incremental',
       trigger: 'schedule',
     });
-    expect(resumed.status).toBe('partial'); // the malformed invoice is reported
-    expect(resumed.errors).toEqual([
-      expect.objectContaining({ entity: 'invoices', reason: expect.stringContaining('CustomerRef') }),
-    ]);
+    expect(['succeeded', 'partial']).toContain(resumed.status);
+    // the malformed invoice is reported once, by whichever run read it, and skipped
+    expect(reported(broken.errors) + reported(resumed.errors)).toBe(1);
+    for (const e of [...broken.errors, ...resumed.errors]) expect(e.reason).toContain('CustomerRef');
     const counts = emu.counts();
     expect(await rows(customers)).toBe(counts.Customer);
     expect(await rows(invoices)).toBe(counts.Invoice - 1);
     expect(await rows(payments)).toBe(counts.Payment);
     expect(await rows(creditNotes)).toBe(counts.CreditMemo);
-    // it restarted at invoice 1001: Term + invoice pages 2..3 + payments + credit memos, nothing more
-    const paymentPages = Math.floor(counts.Payment / 1000) + 1;
-    const creditPages = Math.floor(counts.CreditMemo / 1000) + 1;
-    expect(emu.stats().byRoute['GET query']).toBe(1 + 2 + paymentPages + creditPages);
+    // it restarted at invoice 1001: Term + the remaining invoice pages + payments + credit memos, nothing more
+    const pages = (n: number) => Math.floor(n / 1000) + 1;
+    expect(emu.stats().byRoute['GET query']).toBe(
+      1 + pages(counts.Invoice - 1000) + pages(counts.Payment) + pages(counts.CreditMemo),
+    );
     expect(await cursor()).toMatchObject({ phase: 'incremental' });
   });
 
