@@ -196,27 +196,35 @@ async function runQuery(
       ]),
       sql`, `,
     );
+  // g: the invoices grouped by (issue date, due date) in one scan; r: payments after the earliest
+  // snapshot grouped by (issue date, due date, payment date). The per-date sums then run over
+  // these few thousand groups instead of every invoice.
   const [row] = await queryRows<QueryResult>(
     scope.db,
-    sql`with snap as (
-          select ${columns(sql`i.balance`, () => sql``)}
+    sql`with g as (
+          select i.issue_date, i.due_date,
+                 sum(i.balance) filter (where i.status = 'open') as balance,
+                 sum(i.total) filter (where i.issue_date >= ${windowStart}::date) as sales
             from invoices i
-           where i.organization_id = ${org} and i.status = 'open' and i.currency = ${currency}
-             and i.issue_date <= ${to}::date),
-        rolled as (
-          select ${columns(sql`a.amount`, (d) => sql` and p.date > ${d}::date`)}
+           where i.organization_id = ${org} and i.currency = ${currency} and i.issue_date <= ${to}::date
+             and (i.status = 'open' or (i.status = 'paid' and i.issue_date >= ${windowStart}::date))
+           group by i.issue_date, i.due_date),
+        r as (
+          select i.issue_date, i.due_date, p.date, sum(a.amount) as amount
             from payment_allocations a
             join payments p on p.id = a.payment_id and p.organization_id = ${org}
             join invoices i on i.id = a.invoice_id and i.organization_id = ${org}
            where a.organization_id = ${org} and p.status = 'active' and p.date > ${dates[0]!}::date
-             and i.status in ('open', 'paid') and i.currency = ${currency}),
+             and i.status in ('open', 'paid') and i.currency = ${currency}
+           group by i.issue_date, i.due_date, p.date),
+        snap as (select ${columns(sql`i.balance`, () => sql``)} from g i),
+        rolled as (select ${columns(sql`i.amount`, (d) => sql` and i.date > ${d}::date`)} from r i),
         months as (
           select to_char(i.issue_date, 'YYYY-MM') as m,
-                 sum(i.total)::text as sales,
-                 coalesce(sum(i.total) filter (where i.issue_date >= ${from}::date), 0)::text as "inPeriod"
-            from invoices i
-           where i.organization_id = ${org} and i.status in ('open', 'paid') and i.currency = ${currency}
-             and i.issue_date between ${windowStart}::date and ${to}::date
+                 sum(i.sales)::text as sales,
+                 coalesce(sum(i.sales) filter (where i.issue_date >= ${from}::date), 0)::text as "inPeriod"
+            from g i
+           where i.sales is not null
            group by 1)
         select (select row_to_json(snap) from snap) as snap,
                (select row_to_json(rolled) from rolled) as rolled,
