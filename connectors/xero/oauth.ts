@@ -230,7 +230,10 @@ export function createXeroOAuth(opts: XeroOAuthOptions): AccountingConnector['oa
     async refresh(refreshToken: string): Promise<OAuthTokens> {
       try {
         const client = await freshClient();
-        return toTokens(await client.refresh(refreshToken));
+        // grant() rather than refresh(): openid-client's refresh() validates a returned id_token
+        // after Xero has already rotated the refresh token, so a validation hiccup there (JWKS
+        // fetch, clock skew) would lose the new token. Identity is not needed on a refresh.
+        return toTokens(await client.grant({ grant_type: 'refresh_token', refresh_token: refreshToken }));
       } catch (e) {
         throw mapIdentityError(e, 'Xero token refresh');
       }
