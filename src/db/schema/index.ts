@@ -2,3 +2,4 @@ export * from './organizations';
 export * from './connections';
 export * from './ledger';
 export * from './emails';
+export * from './collections';
