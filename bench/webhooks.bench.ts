@@ -1,0 +1,119 @@
+/**
+ * Webhook endpoint latency: signed QuickBooks notifications at 200 requests/s for 15 s against
+ * the web app on loopback (verify → parse → dedupe rows → enqueue; workers run elsewhere, as in
+ * a production web process). Target: p99 ≤ 20 ms. Database: PGlite, or DATABASE_URL if set.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { createQuickBooksConnector } from '../connectors/quickbooks';
+import { ALL_JOBS } from '../jobs/registry';
+import { buildApp, closeApp } from '../src/app/build';
+import { parseEnv } from '../src/config/env';
+import { hmacBase64 } from '../src/crypto/tokens';
+import { openDatabase } from '../src/db/client';
+import { connections } from '../src/db/schema';
+import { OrgScope } from '../src/db/scope';
+import { createOrganization } from '../src/services/organizations';
+import { createWebApp } from '../src/web/app';
+
+const VERIFIER = 'bench-verifier';
+const RATE = Number(process.env.WEBHOOK_BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.WEBHOOK_BENCH_SECONDS ?? 15);
+
+async function main() {
+  const config = parseEnv({
+    NODE_ENV: 'test',
+    DATA_DIR: path.join(os.tmpdir(), 'duely-bench-webhooks'),
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    QUICKBOOKS_CLIENT_ID: 'bench',
+    QUICKBOOKS_CLIENT_SECRET: 'bench',
+    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: VERIFIER,
+    LOG_LEVEL: 'silent',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: 'memory://' });
+  const app = await buildApp({
+    config,
+    jobs: ALL_JOBS,
+    connectors: (c) => [
+      createQuickBooksConnector({
+        clientId: 'bench',
+        clientSecret: 'bench',
+        environment: 'sandbox',
+        baseUrl: c.QUICKBOOKS_BASE_URL,
+      }),
+    ],
+    logger: pino({ level: 'silent' }),
+    database,
+  });
+  const org = await createOrganization(app.db, { name: `Webhook Bench ${Date.now()}` });
+  const realmId = `bench-${crypto.randomBytes(4).toString('hex')}`;
+  await new OrgScope(app.db, org.id).insert(connections, {
+    platform: 'quickbooks',
+    externalTenantId: realmId,
+    status: 'connected',
+  });
+  const server = createWebApp(app).listen(0);
+  const port = (server.address() as { port: number }).port;
+  let n = 0;
+  const body = () => {
+    n++;
+    const payload = JSON.stringify({
+      eventNotifications: [
+        {
+          realmId,
+          dataChangeEvent: {
+            entities: [
+              {
+                name: 'Invoice',
+                id: String(n % 5000),
+                operation: 'Update',
+                lastUpdated: new Date(Date.now() + n).toISOString(),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    return {
+      body: payload,
+      headers: { 'content-type': 'application/json', 'intuit-signature': hmacBase64(VERIFIER, payload) },
+    };
+  };
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/webhooks/quickbooks`,
+    method: 'POST',
+    connections: 20,
+    overallRate: RATE,
+    duration: SECONDS,
+    requests: [{ setupRequest: (req) => ({ ...req, ...body() }) }],
+  });
+  server.close();
+  await closeApp(app, 1000);
+  const ok = result['2xx'];
+  console.log(
+    JSON.stringify({
+      bench: 'webhooks',
+      metrics: {
+        database: config.DATABASE_URL ? 'postgres' : 'pglite',
+        ratePerSec: RATE,
+        requests: result.requests.total,
+        ok2xx: ok,
+        non2xx: result.non2xx,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        maxMs: result.latency.max,
+        targetP99Ms: 20,
+      },
+    }),
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
