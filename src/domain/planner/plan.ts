@@ -9,7 +9,7 @@ import { checkContactLimits, contactDatesOf, isMessageChannel } from './contactL
 import { createClockFactory, type CustomerClock } from './context';
 import { invoiceGate, isLive, sequenceKeyFor } from './gates';
 import { idempotencyKey } from './idempotency';
-import { decideStep, scheduleSteps } from './stepSchedule';
+import { decideStep, scheduleSteps, type ScheduledStep, type StepDecision } from './stepSchedule';
 import type {
   ChannelReason,
   PlannedAction,
@@ -56,6 +56,11 @@ export function plan(input: PlannerInput): PlannerOutput {
   const next = new Map<string, Date | null>();
   const candidates = new Map<string, Candidate>();
   const clocks = new Map<string, CustomerClock>();
+  // Many invoices share a due date, a zone and a send hour: schedules and (for sequences without
+  // conditions) decisions are computed once per such combination.
+  const schedules = new Map<string, ScheduledStep[]>();
+  const decisions = new Map<string, StepDecision>();
+  const hasConditions = new Map(input.sequences.map((q) => [q, q.steps.some((st) => st.conditions)]));
 
   const noteNext = (invoiceId: string, at: Date | null) => {
     if (!next.has(invoiceId)) next.set(invoiceId, at);
@@ -97,6 +102,33 @@ export function plan(input: PlannerInput): PlannerOutput {
     }
   }
 
+  function decide(
+    invoice: PlannerInvoice,
+    customer: PlannerCustomer,
+    clock: CustomerClock,
+    sequence: PlannerSequence,
+    balance: bigint,
+  ): StepDecision {
+    const scheduleKey = `${sequence.key}@${sequence.version}|${clock.hour}|${clock.zone}|${clock.today}|${invoice.issueDate}|${invoice.dueDate}`;
+    let steps = schedules.get(scheduleKey);
+    if (!steps) {
+      steps = scheduleSteps(sequence, invoice, clock);
+      schedules.set(scheduleKey, steps);
+    }
+    const done = new Set(invoice.doneStepKeys);
+    if (hasConditions.get(sequence)) {
+      const facts = { balance, tags: customer.tags, daysOverdue: daysBetween(invoice.dueDate, clock.today) };
+      return decideStep(steps, done, clock, (st) => conditionsMet(st.conditions, facts));
+    }
+    const decisionKey = `${scheduleKey}|${[...done].sort().join(',')}`;
+    let d = decisions.get(decisionKey);
+    if (!d) {
+      d = decideStep(steps, done, clock, () => true);
+      decisions.set(decisionKey, d);
+    }
+    return d;
+  }
+
   function planInvoiceStep(
     invoice: PlannerInvoice,
     customer: PlannerCustomer,
@@ -104,13 +136,7 @@ export function plan(input: PlannerInput): PlannerOutput {
     sequence: PlannerSequence,
     balance: bigint,
   ): void {
-    const facts = { balance, tags: customer.tags, daysOverdue: daysBetween(invoice.dueDate, clock.today) };
-    const decision = decideStep(
-      scheduleSteps(sequence, invoice, clock),
-      new Set(invoice.doneStepKeys),
-      clock,
-      (s) => conditionsMet(s.conditions, facts),
-    );
+    const decision = decide(invoice, customer, clock, sequence, balance);
     const base = { invoiceId: invoice.id, customerId: customer.id, sequenceKey: sequence.key };
     if (decision.kind === 'wait') {
       skipped.push({
@@ -121,7 +147,15 @@ export function plan(input: PlannerInput): PlannerOutput {
       noteNext(invoice.id, decision.nextAt);
       return;
     }
-    for (const s of decision.superseded) skipped.push({ ...base, reason: 'superseded', stepKey: s.step.key });
+    for (const s of decision.superseded) {
+      skipped.push({
+        invoiceId: invoice.id,
+        reason: 'superseded',
+        customerId: customer.id,
+        sequenceKey: sequence.key,
+        stepKey: s.step.key,
+      });
+    }
     for (const { step } of decision.chosen) {
       const touch = {
         applies: humanTouchApplies(firm, customer, sequence, step, clock.today),

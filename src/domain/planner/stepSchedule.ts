@@ -1,4 +1,4 @@
-import { addDays, type SendSlot } from '../calendar';
+import type { SendSlot } from '../calendar';
 import type { SequenceStep } from '../sequences/format';
 import type { CustomerClock } from './context';
 import type { PlannerInvoice, PlannerSequence } from './types';
@@ -18,7 +18,7 @@ export function scheduleSteps(
 ): ScheduledStep[] {
   const out = sequence.steps.map((step, i) => {
     const anchor = step.from === 'issue' ? invoice.issueDate : invoice.dueDate;
-    return { step, slot: clock.slot(addDays(anchor, step.offsetDays)), order: i };
+    return { step, slot: clock.stepSlot(anchor, step.offsetDays), order: i };
   });
   out.sort((a, b) => (a.slot.date < b.slot.date ? -1 : a.slot.date > b.slot.date ? 1 : a.order - b.order));
   return out;
