@@ -20,14 +20,29 @@ const file = path.join(__dirname, '..', 'package-lock.json');
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
 const pkgs = lock.packages;
 
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'aix', 'netbsd', 'openbsd'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openharmony',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openbsd',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el', 'wasm32'];
 
 function platformOf(name) {
   const tokens = name.split('/').pop().split('-');
   const os = tokens.find((t) => OS.includes(t));
   const cpu = tokens.find((t) => CPU.includes(t));
-  const libc = tokens.some((t) => /musl/.test(t)) ? ['musl'] : tokens.some((t) => /gnu/.test(t)) ? ['glibc'] : undefined;
+  const libc = tokens.some((t) => /musl/.test(t))
+    ? ['musl']
+    : tokens.some((t) => /gnu/.test(t))
+      ? ['glibc']
+      : undefined;
   return { os, cpu, libc };
 }
 
@@ -61,13 +76,17 @@ for (const [p, meta] of Object.entries(pkgs)) {
 
 if (process.argv.includes('--check')) {
   if (added.length) {
-    console.error(`package-lock.json lacks ${added.length} platform entries (${added.slice(0, 3).join(', ')}…): run node .ci/complete-lockfile.js`);
+    console.error(
+      `package-lock.json lacks ${added.length} platform entries (${added.slice(0, 3).join(', ')}…): run node .ci/complete-lockfile.js`,
+    );
     process.exit(1);
   }
   process.exit(0);
 }
 if (added.length) {
-  const sorted = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = Object.fromEntries(
+    Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+  );
   lock.packages = sorted;
   fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
 }

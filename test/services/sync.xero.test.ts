@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { and, count, eq } from 'drizzle-orm';
 import { createXeroConnector } from '../../connectors/xero';
 import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
@@ -16,7 +17,7 @@ describe('sync service and webhooks against the Xero emulator', () => {
   let orgId: string;
   let connectionId: string;
   let base: string;
-  let server: import('node:http').Server;
+  let server: Server;
 
   beforeAll(async () => {
     emu = await startXeroEmulator({
