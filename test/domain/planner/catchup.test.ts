@@ -99,3 +99,17 @@ describe('plan: sequence edits never re-send a done step', () => {
     expect(out.actions).toEqual([]);
   });
 });
+
+describe('plan: invoices sharing a due date', () => {
+  it('decides each invoice by its own done steps, and indexes the next send time of each', () => {
+    const sent = invoice('c1', '2026-06-12', { doneStepKeys: doneBefore('call-10') });
+    const notSent = invoice('c1', '2026-06-12', { doneStepKeys: doneBefore('overdue-3') });
+    const out = plan(input({ asOf: '2026-06-15T15:00:00Z', invoices: [sent, notSent, sent] }));
+    expect(out.actions.map((a) => [a.stepKey, a.invoiceIds])).toEqual([['overdue-3', [notSent.id]]]);
+    expect(out.nextActionAt).toEqual([
+      { invoiceId: sent.id, at: '2026-06-22T13:00:00.000Z' }, // call-10 on Monday 22 June
+      { invoiceId: notSent.id, at: '2026-06-15T13:00:00.000Z' },
+      { invoiceId: sent.id, at: '2026-06-22T13:00:00.000Z' },
+    ]);
+  });
+});
