@@ -148,6 +148,35 @@ describe('connecting books from the Connections page', () => {
     expect(after).toMatchObject({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null });
   });
 
+  it('signs a new firm up with Intuit: firm, owner and connected company in one step', async () => {
+    const visitor = browser(t.web);
+    const start = await visitor.postForm('/auth/quickbooks/signin', {}, '/login');
+    expect(start.status).toBe(302);
+    expect(start.headers.location).toContain('openid');
+    const callback = await consent(start.headers.location!);
+    const done = await visitor.agent.get(callback);
+    expect(done.status).toBe(302);
+    const home = await visitor.agent.get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('owner@demo-firm.example');
+    expect(home.text).toContain('(owner)');
+    expect(home.text).toContain(qb.companyName);
+    const [user] = await queryRows<{ id: string }>(
+      t.app.db,
+      sql`select id from users where email = 'owner@demo-firm.example'`,
+    );
+    expect(user).toBeDefined();
+    // signing in again reuses the same firm and user
+    const again = browser(t.web);
+    const s2 = await again.postForm('/auth/quickbooks/signin', {}, '/login');
+    await again.agent.get(await consent(s2.headers.location!));
+    const users = await queryRows<{ n: number }>(
+      t.app.db,
+      sql`select count(*)::int as n from users where email = 'owner@demo-firm.example'`,
+    );
+    expect(users[0]!.n).toBe(1);
+  });
+
   it('starts a sync from the API with 202 and a run id, 404 for another firm', async () => {
     const other = await seedFirm(t.app, 'Mu Money');
     const [conn] = await t.app.db.select().from(connections).where(eq(connections.platform, 'xero'));
