@@ -1,0 +1,447 @@
+/**
+ * `plan` and `run` for one firm (CONTRACT.md §4). `run` carries out each live action once: in one
+ * transaction it claims the action by inserting its message (or task) row under the action's
+ * idempotency key and the invoice steps it completes, records the e-mail and the write-back
+ * notes; the jobs are enqueued after the commit. A second run, or a concurrent one, finds the
+ * key taken and does nothing.
+ */
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app/context';
+import type { Db } from '../../db/client';
+import { contacts, customers, emails, invoiceSteps, invoices, messages, tasks } from '../../db/schema';
+import { OrgScope } from '../../db/scope';
+import { daysBetween, isLocalDate, localDateOf } from '../../domain/calendar';
+import { parseMoney } from '../../domain/money';
+import { plan, type PlannedAction, type PlannerOutput } from '../../domain/planner';
+import { BUILTIN_TASK_TEMPLATES } from '../../domain/sequences/builtins';
+import type { SequenceChannel } from '../../domain/sequences/format';
+import { createBuiltinRenderer, displayMoney, type Renderer } from '../../email';
+import type { QueueDriver } from '../../queue/types';
+import { queueEmail, SEND_EMAIL_JOB } from '../email';
+import { ValidationError } from '../errors';
+import { findOrganization, type Organization } from '../organizations';
+import { queueInvoiceNote } from '../writeBack/queue';
+import { buildPlannerInput } from './plannerInput';
+
+export interface PlanAction {
+  customerId: string;
+  invoiceIds: string[];
+  sequenceKey: string;
+  stepKey: string;
+  channel: SequenceChannel;
+  sendAt: string;
+  live: boolean;
+}
+
+export interface PlanDocument {
+  asOf: string;
+  actions: PlanAction[];
+  skipped: { invoiceId: string; reason: string }[];
+}
+
+export type RunStatus = 'sent' | 'queued' | 'task_created' | 'already_done';
+
+export interface RunDocument extends PlanDocument {
+  results: { idempotencyKey: string; status: RunStatus }[];
+}
+
+/** `asOf`: a date YYYY-MM-DD (that day in every customer's zone), or an instant; default now. */
+function normalizeAsOf(app: Pick<AppContext, 'now'>, asOf: string | Date | undefined): string | Date {
+  if (asOf === undefined) return app.now();
+  if (asOf instanceof Date) return asOf;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+    if (!isLocalDate(asOf)) throw new ValidationError(`"${asOf}" is not a date`, 'asOf');
+    return asOf;
+  }
+  const d = new Date(asOf);
+  if (Number.isNaN(d.getTime())) throw new ValidationError(`"${asOf}" is not a date YYYY-MM-DD`, 'asOf');
+  return d;
+}
+
+function toDocument(out: PlannerOutput): PlanDocument {
+  const seen = new Set<string>();
+  const skipped: PlanDocument['skipped'] = [];
+  for (const s of out.skipped) {
+    const k = `${s.invoiceId}|${s.reason}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    skipped.push({ invoiceId: s.invoiceId, reason: s.reason });
+  }
+  return {
+    asOf: out.asOf,
+    actions: out.actions.map((a) => ({
+      customerId: a.customerId,
+      invoiceIds: a.invoiceIds,
+      sequenceKey: a.sequenceKey,
+      stepKey: a.stepKey,
+      channel: a.channel,
+      sendAt: a.sendAt,
+      live: a.live,
+    })),
+    skipped,
+  };
+}
+
+async function planFor(app: AppContext, orgIdOrSlug: string, asOf: string | Date | undefined) {
+  const org = await findOrganization(app.db, orgIdOrSlug);
+  const input = await buildPlannerInput(app.db, org, normalizeAsOf(app, asOf));
+  return { org, output: plan(input) };
+}
+
+/** The dry run: what `run` would do now, sending nothing. */
+export async function planForFirm(
+  app: AppContext,
+  orgIdOrSlug: string,
+  asOf?: string | Date,
+): Promise<PlanDocument> {
+  return toDocument((await planFor(app, orgIdOrSlug, asOf)).output);
+}
+
+export interface RunOptions {
+  /** Carry out only the actions whose send time has come by then (the sweep); default: all planned. */
+  dueBy?: Date;
+}
+
+/** Carry out the live actions of the plan, each once. */
+export async function runForFirm(
+  app: AppContext,
+  orgIdOrSlug: string,
+  asOf?: string | Date,
+  opts: RunOptions = {},
+): Promise<RunDocument> {
+  const { org, output } = await planFor(app, orgIdOrSlug, asOf);
+  const live = output.actions.filter(
+    (a) => a.live && (!opts.dueBy || new Date(a.sendAt).getTime() <= opts.dueBy.getTime()),
+  );
+  const results: RunDocument['results'] = [];
+  if (live.length > 0) {
+    const facts = await loadFacts(app.db, org.id, live);
+    for (const action of live) {
+      results.push({
+        idempotencyKey: action.idempotencyKey,
+        status: await carryOut(app, org, facts, action),
+      });
+    }
+  }
+  return { ...toDocument(output), results };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Facts {
+  customers: Map<string, { id: string; name: string; email: string | null; timezone: string | null }>;
+  contacts: Map<string, { name: string | null; email: string; phone: string | null }[]>;
+  invoices: Map<
+    string,
+    { id: string; number: string | null; dueDate: string; balance: string; currency: string }
+  >;
+  lastContact: Map<string, { channel: string; stepKey: string; at: Date }>;
+  messageCount: Map<string, number>;
+}
+
+async function loadFacts(db: Db, orgId: string, actions: PlannedAction[]): Promise<Facts> {
+  const scope = new OrgScope(db, orgId);
+  const customerIds = [...new Set(actions.map((a) => a.customerId))];
+  const invoiceIds = [...new Set(actions.flatMap((a) => a.invoiceIds))];
+  const custRows = await db
+    .select({ id: customers.id, name: customers.name, email: customers.email, timezone: customers.timezone })
+    .from(customers)
+    .where(scope.where(customers, inArray(customers.id, customerIds)));
+  const contactRows = await db
+    .select({
+      customerId: contacts.customerId,
+      name: contacts.name,
+      email: contacts.email,
+      phone: contacts.phone,
+      isPrimary: contacts.isPrimary,
+      emailStatus: contacts.emailStatus,
+      unsubscribedAt: contacts.unsubscribedAt,
+      erasedAt: contacts.erasedAt,
+    })
+    .from(contacts)
+    .where(scope.where(contacts, inArray(contacts.customerId, customerIds)))
+    .orderBy(sql`${contacts.isPrimary} desc, ${contacts.createdAt}, ${contacts.id}`);
+  const invRows = await db
+    .select({
+      id: invoices.id,
+      number: invoices.number,
+      dueDate: invoices.dueDate,
+      balance: invoices.balance,
+      currency: invoices.currency,
+    })
+    .from(invoices)
+    .where(scope.where(invoices, inArray(invoices.id, invoiceIds)));
+  const history = await db
+    .select({
+      customerId: messages.customerId,
+      channel: messages.channel,
+      stepKey: messages.stepKey,
+      at: sql<Date>`coalesce(${messages.sentAt}, ${messages.sendAt})`.mapWith(
+        (v: string | Date) => new Date(v),
+      ),
+    })
+    .from(messages)
+    .where(scope.where(messages, inArray(messages.customerId, customerIds), eq(messages.live, true)))
+    .orderBy(messages.sendAt);
+
+  const contactMap = new Map<string, { name: string | null; email: string; phone: string | null }[]>();
+  const hasAnyEmail = new Set<string>();
+  for (const c of contactRows) {
+    if (c.erasedAt || !c.email) continue;
+    hasAnyEmail.add(c.customerId);
+    if (c.emailStatus !== 'ok' || c.unsubscribedAt) continue;
+    const list = contactMap.get(c.customerId) ?? [];
+    list.push({ name: c.name, email: c.email, phone: c.phone });
+    contactMap.set(c.customerId, list);
+  }
+  // A customer without contact records is reached at the e-mail address on the customer.
+  for (const c of custRows) {
+    if (!hasAnyEmail.has(c.id) && c.email)
+      contactMap.set(c.id, [{ name: null, email: c.email, phone: null }]);
+  }
+  const lastContact = new Map<string, { channel: string; stepKey: string; at: Date }>();
+  const messageCount = new Map<string, number>();
+  for (const m of history) {
+    lastContact.set(m.customerId, { channel: m.channel, stepKey: m.stepKey, at: m.at });
+    messageCount.set(m.customerId, (messageCount.get(m.customerId) ?? 0) + 1);
+  }
+  return {
+    customers: new Map(custRows.map((c) => [c.id, c])),
+    contacts: contactMap,
+    invoices: new Map(invRows.map((i) => [i.id, i])),
+    lastContact,
+    messageCount,
+  };
+}
+
+let renderer: Renderer | null = null;
+/** Built-in templates, compiled once per process (firm templates: later). */
+function getRenderer(): Renderer {
+  renderer ??= createBuiltinRenderer();
+  return renderer;
+}
+
+/** Queue driver that holds enqueues until the claiming transaction has committed. */
+function deferredQueue(): { queue: QueueDriver; flush(real: QueueDriver): Promise<void> } {
+  const pending: [string, unknown, { jobId?: string } | undefined][] = [];
+  const queue = {
+    enqueue(name: string, payload: unknown, opts?: { jobId?: string }) {
+      pending.push([name, payload, opts]);
+      return Promise.resolve({ id: opts?.jobId ?? '', added: true });
+    },
+  } as unknown as QueueDriver;
+  return {
+    queue,
+    async flush(real) {
+      for (const [name, payload, opts] of pending) await real.enqueue(name, payload, opts);
+    },
+  };
+}
+
+class AlreadyDone extends Error {}
+
+async function carryOut(
+  app: AppContext,
+  org: Organization,
+  facts: Facts,
+  action: PlannedAction,
+): Promise<RunStatus> {
+  const customer = facts.customers.get(action.customerId);
+  if (!customer) return 'already_done';
+  const zone = customer.timezone ?? org.timezone;
+  const localDay = localDateOf(action.sendAt, zone);
+  const invs = action.invoiceIds.map((id) => facts.invoices.get(id)).filter((i) => i !== undefined);
+  const deferred = deferredQueue();
+  const scope = new OrgScope(app.db, org.id);
+  try {
+    const status = await scope.transaction(async (tx) => {
+      const txApp = { ...app, db: tx.db as unknown as Db, queue: deferred.queue };
+      const claimSteps = async (ref: { messageId?: string; taskId?: string }) => {
+        const done = await tx
+          .insert(
+            invoiceSteps,
+            action.invoiceIds.map((invoiceId) => ({ invoiceId, stepKey: action.stepKey, ...ref })),
+          )
+          .onConflictDoNothing()
+          .returning({ id: invoiceSteps.id });
+        // Another run completed this step for one of the invoices (e.g. under another version).
+        if (done.length !== action.invoiceIds.length) throw new AlreadyDone();
+      };
+
+      if (action.channel === 'email' || action.channel === 'sms') {
+        const contact = facts.contacts.get(customer.id)?.[0];
+        if (action.channel === 'sms' || !contact || !action.template) {
+          // No SMS provider yet, and no address left since planning: a task for the clerk.
+          return createTask(tx, facts, action, localDay, claimSteps);
+        }
+        const portalUrl = `${app.config.BASE_URL}/portal`;
+        const rendered = await getRenderer().render(
+          action.template,
+          {
+            firm: {
+              name: org.name,
+              branding: {
+                logoUrl: org.branding.logoUrl ?? null,
+                color: org.branding.color ?? null,
+                signature: org.branding.signature ?? null,
+                replyTo: org.branding.replyTo ?? null,
+                paymentInstructions: org.branding.paymentInstructions ?? null,
+              },
+            },
+            contact: { name: contact.name },
+            customer: { name: customer.name },
+            invoices: invs.map((i) => ({
+              number: i.number,
+              dueDate: i.dueDate,
+              balance: i.balance,
+              currency: i.currency,
+            })),
+            asOf: localDay,
+            portalUrl,
+            unsubscribeUrl: `${app.config.BASE_URL}/portal/unsubscribe`,
+          },
+          { tone: action.tone },
+        );
+        const [msg] = await tx
+          .insert(messages, {
+            customerId: customer.id,
+            invoiceIds: action.invoiceIds,
+            sequenceKey: action.sequenceKey,
+            sequenceVersion: action.sequenceVersion,
+            stepKey: action.stepKey,
+            channel: 'email',
+            status: 'queued',
+            toAddress: contact.email,
+            subject: rendered.subject,
+            portalUrl,
+            idempotencyKey: action.idempotencyKey,
+            sendAt: new Date(action.sendAt),
+            live: true,
+          })
+          .onConflictDoNothing()
+          .returning({ id: messages.id });
+        if (!msg) throw new AlreadyDone();
+        await claimSteps({ messageId: msg.id });
+        const email = await queueEmail(txApp, {
+          organizationId: org.id,
+          kind: 'reminder',
+          idempotencyKey: `reminder:${org.id}:${action.idempotencyKey}`,
+          to: contact.email,
+          replyTo: org.branding.replyTo ?? null,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          headers: { 'List-Unsubscribe': `<${app.config.BASE_URL}/portal/unsubscribe>` },
+        });
+        await tx.update(messages, { emailId: email.id }, eq(messages.id, msg.id));
+        for (const inv of invs) {
+          await queueInvoiceNote(txApp, tx, {
+            invoiceId: inv.id,
+            text: `Duely: reminder e-mail "${rendered.subject}" sent to ${contact.email} (${action.sequenceKey} / ${action.stepKey}).`,
+            idempotencyKey: `note:${msg.id}:${inv.id}`,
+          });
+        }
+        return 'queued' as const;
+      }
+      return createTask(tx, facts, action, localDay, claimSteps);
+    });
+    await deferred.flush(app.queue);
+    return status;
+  } catch (e) {
+    if (e instanceof AlreadyDone) return 'already_done';
+    throw e;
+  }
+}
+
+async function createTask(
+  tx: OrgScope,
+  facts: Facts,
+  action: PlannedAction,
+  localDay: string,
+  claimSteps: (ref: { taskId: string }) => Promise<void>,
+): Promise<RunStatus> {
+  const template = action.template ? BUILTIN_TASK_TEMPLATES[action.template] : undefined;
+  const kind =
+    action.template === 'master-data-check' ? 'master_data' : action.channel === 'letter' ? 'letter' : 'call';
+  const title =
+    template?.title ?? (action.channel === 'letter' ? 'Send a reminder letter' : 'Call about open invoices');
+  const [task] = await tx
+    .insert(tasks, {
+      customerId: action.customerId,
+      invoiceIds: action.invoiceIds,
+      kind,
+      title,
+      talkingPoints: talkingPoints(facts, action, localDay, template?.talkingPoints ?? []),
+      sequenceKey: action.sequenceKey,
+      stepKey: action.stepKey,
+      dueDate: localDay,
+      idempotencyKey: action.idempotencyKey,
+    })
+    .onConflictDoNothing()
+    .returning({ id: tasks.id });
+  if (!task) throw new AlreadyDone();
+  await claimSteps({ taskId: task.id });
+  return 'task_created';
+}
+
+const CHANNEL_REASONS: Record<string, string> = {
+  human_touch: 'A long-standing customer who has never paid late: a call instead of the first overdue e-mail',
+  opted_out: 'The customer has unsubscribed from reminder e-mails',
+  no_email: 'No deliverable e-mail address on file: ask for one',
+  preferred_channel: 'The customer prefers this channel to e-mail',
+};
+
+/** What is owed, the history and the last contact, then the template's own points. */
+function talkingPoints(
+  facts: Facts,
+  action: PlannedAction,
+  localDay: string,
+  fromTemplate: readonly string[],
+): string[] {
+  const points: string[] = [];
+  if (action.channelReason) points.push(CHANNEL_REASONS[action.channelReason] ?? action.channelReason);
+  const totals = new Map<string, bigint>();
+  for (const id of action.invoiceIds) {
+    const inv = facts.invoices.get(id);
+    if (!inv) continue;
+    const micros = parseMoney(inv.balance);
+    totals.set(inv.currency, (totals.get(inv.currency) ?? 0n) + micros);
+    const overdue = daysBetween(inv.dueDate, localDay);
+    points.push(
+      `Owed: invoice ${inv.number ? `#${inv.number}` : 'without number'}, ${displayMoney(micros, inv.currency)}, due ${inv.dueDate}${overdue > 0 ? ` (${overdue} days overdue)` : ''}`,
+    );
+  }
+  if (totals.size > 0) {
+    points.push(`Total: ${[...totals].map(([cur, m]) => displayMoney(m, cur)).join(' + ')}`);
+  }
+  const count = facts.messageCount.get(action.customerId) ?? 0;
+  const last = facts.lastContact.get(action.customerId);
+  points.push(
+    last
+      ? `History: ${count} reminder${count === 1 ? '' : 's'} so far; last contact ${last.channel} (${last.stepKey}) on ${last.at.toISOString().slice(0, 10)}`
+      : 'History: no reminder sent yet',
+  );
+  return [...points, ...fromTemplate];
+}
+
+/**
+ * Re-enqueue reminder e-mails whose send job was lost (a crash between commit and enqueue, or a
+ * lost Redis): rows still queued a few minutes after they were recorded.
+ */
+export async function requeueStrandedEmails(app: AppContext, orgId: string): Promise<number> {
+  const rows = await app.db
+    .select({ id: emails.id })
+    .from(emails)
+    .innerJoin(messages, eq(messages.emailId, emails.id))
+    .where(
+      and(
+        eq(messages.organizationId, orgId),
+        eq(emails.status, 'queued'),
+        lt(emails.createdAt, new Date(app.now().getTime() - 5 * 60_000)),
+      ),
+    )
+    .limit(1000);
+  for (const r of rows)
+    await app.queue.enqueue(SEND_EMAIL_JOB, { emailId: r.id }, { jobId: `email-${r.id}` });
+  return rows.length;
+}

@@ -1,0 +1,150 @@
+import { eq } from 'drizzle-orm';
+import {
+  customers,
+  emails,
+  invoices,
+  invoiceSteps,
+  messages,
+  organizations,
+  tasks,
+  writeBacks,
+} from '../../src/db/schema';
+import { OrgScope } from '../../src/db/scope';
+import { STANDARD } from '../../src/domain/sequences/builtins';
+import { planForFirm, runForFirm } from '../../src/services/reminders/run';
+import { importSequences, listSequences } from '../../src/services/sequences';
+import { createTestApp, type TestApp } from '../support/app';
+import { seedFirm, type Firm } from '../support/tenancy';
+
+const SYS = { type: 'system' as const, id: null };
+
+/** seedFirm's invoice is due Saturday 2026-10-31: the "overdue-3" step falls on Tuesday 11-03. */
+describe('reminders: plan and run from the database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ now: () => new Date('2026-11-03T18:00:00Z') });
+  });
+  afterAll(() => t.close());
+
+  async function liveFirm(name: string, automation: 'live' | 'preview' = 'live'): Promise<Firm> {
+    const f = await seedFirm(t.app, name);
+    await t.app.db.update(organizations).set({ automation }).where(eq(organizations.id, f.id));
+    return f;
+  }
+  const count = async (table: typeof messages | typeof tasks | typeof invoiceSteps, orgId: string) =>
+    (await t.app.db.select({ id: table.id }).from(table).where(eq(table.organizationId, orgId))).length;
+
+  it('plans in the shape of CONTRACT §4 and sends nothing', async () => {
+    const f = await liveFirm('Plan Shape');
+    const doc = await planForFirm(t.app, f.slug, '2026-11-03');
+    expect(doc).toEqual({
+      asOf: '2026-11-03',
+      actions: [
+        {
+          customerId: f.customerId,
+          invoiceIds: [f.invoiceId],
+          sequenceKey: 'standard',
+          stepKey: 'overdue-3',
+          channel: 'email',
+          sendAt: '2026-11-03T09:00:00.000Z',
+          live: true,
+        },
+      ],
+      skipped: [{ invoiceId: f.invoiceId, reason: 'superseded' }],
+    });
+    expect(await count(messages, f.id)).toBe(0);
+  });
+
+  it('runs each due step once: a second run for the same date sends nothing new', async () => {
+    const f = await liveFirm('Run Twice');
+    const first = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(first.results).toEqual([{ idempotencyKey: expect.any(String), status: 'queued' }]);
+    const second = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(second.actions).toEqual([]);
+    expect(await count(messages, f.id)).toBe(1);
+    await t.app.queue.drain();
+    const sent = await t.app.db.select().from(emails).where(eq(emails.organizationId, f.id));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ toAddress: `ap@${f.slug}.example`, status: 'sent' });
+    expect(sent[0]!.text).toContain('INV-1');
+    const [msg] = await t.app.db.select().from(messages).where(eq(messages.organizationId, f.id));
+    expect(msg).toMatchObject({ stepKey: 'overdue-3', emailId: sent[0]!.id, invoiceIds: [f.invoiceId] });
+    const notes = await t.app.db.select().from(writeBacks).where(eq(writeBacks.organizationId, f.id));
+    expect(notes.map((n) => n.idempotencyKey)).toEqual([`note:${msg!.id}:${f.invoiceId}`]);
+  });
+
+  it('two concurrent runs create exactly one message per step', async () => {
+    const f = await liveFirm('Concurrent Runs');
+    const [a, b] = await Promise.all([
+      runForFirm(t.app, f.slug, '2026-11-03'),
+      runForFirm(t.app, f.slug, '2026-11-03'),
+    ]);
+    const statuses = [...a.results, ...b.results].map((r) => r.status).sort();
+    expect(statuses).toEqual(['already_done', 'queued']);
+    expect(await count(messages, f.id)).toBe(1);
+    expect(await count(invoiceSteps, f.id)).toBe(1);
+  });
+
+  it('a firm in preview gets a plan with live false and run sends nothing', async () => {
+    const f = await liveFirm('Preview Firm', 'preview');
+    const doc = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(doc.actions.map((a) => a.live)).toEqual([false]);
+    expect(doc.results).toEqual([]);
+    expect(await count(messages, f.id)).toBe(0);
+    expect(await count(invoiceSteps, f.id)).toBe(0);
+  });
+
+  it('an invoice whose customer has no e-mail becomes a call task when there is a phone, else a skip', async () => {
+    const f = await liveFirm('No Email');
+    const scope = new OrgScope(t.app.db, f.id);
+    await scope.update(customers, { email: null }, eq(customers.id, f.customerId));
+    const skippedPlan = await planForFirm(t.app, f.slug, '2026-11-03');
+    expect(skippedPlan.actions).toEqual([]);
+    expect(skippedPlan.skipped).toContainEqual({ invoiceId: f.invoiceId, reason: 'no_contact' });
+
+    await scope.update(customers, { phone: '+1 555 0100' }, eq(customers.id, f.customerId));
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.actions).toMatchObject([{ channel: 'call', stepKey: 'overdue-3' }]);
+    expect(run.results.map((r) => r.status)).toEqual(['task_created']);
+    const [task] = await t.app.db.select().from(tasks).where(eq(tasks.organizationId, f.id));
+    expect(task).toMatchObject({ kind: 'call', status: 'open', dueDate: '2026-11-03' });
+    expect(task!.talkingPoints.join('\n')).toMatch(/No deliverable e-mail address/);
+    expect(task!.talkingPoints.join('\n')).toMatch(/Owed: invoice #INV-1, USD 1,200.00, due 2026-10-31/);
+    expect(await count(messages, f.id)).toBe(0);
+    expect((await runForFirm(t.app, f.slug, '2026-11-03')).actions).toEqual([]);
+    expect(await count(tasks, f.id)).toBe(1);
+  });
+
+  it('a changed sequence makes version 2 and never re-sends a step already sent', async () => {
+    const f = await liveFirm('Versioned');
+    const scope = new OrgScope(t.app.db, f.id);
+    await runForFirm(t.app, f.slug, '2026-11-03');
+    const changed = {
+      ...STANDARD,
+      steps: STANDARD.steps.map((s) => (s.key === 'overdue-3' ? { ...s, offsetDays: 4 } : s)),
+    };
+    expect(await importSequences(scope, changed, SYS)).toEqual({
+      sequences: [{ key: 'standard', version: 2, status: 'updated' }],
+    });
+    expect(await importSequences(scope, changed, SYS)).toEqual({
+      sequences: [{ key: 'standard', version: 2, status: 'unchanged' }],
+    });
+    const standard = (await listSequences(scope)).find((s) => s.key === 'standard');
+    expect(standard).toMatchObject({ version: 2, isDefault: true });
+    const next = await runForFirm(t.app, f.slug, '2026-11-04');
+    expect(next.actions).toEqual([]);
+    expect(await count(messages, f.id)).toBe(1);
+  });
+
+  it('a paid invoice is not planned', async () => {
+    const f = await liveFirm('Paid Up');
+    const scope = new OrgScope(t.app.db, f.id);
+    await scope.update(invoices, { balance: '0' }, eq(invoices.id, f.invoiceId));
+    const doc = await planForFirm(t.app, f.slug, '2026-11-03');
+    expect(doc).toEqual({
+      asOf: '2026-11-03',
+      actions: [],
+      skipped: [{ invoiceId: f.invoiceId, reason: 'paid' }],
+    });
+  });
+});
