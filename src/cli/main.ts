@@ -3,6 +3,8 @@ import { ConfigError } from '../config/env';
 import { ServiceError } from '../services/errors';
 import { registerConnectionCommands } from './commands/connection';
 import { registerOrgCommands } from './commands/org';
+import { registerReminderCommands } from './commands/reminders';
+import { registerSequenceCommands } from './commands/sequences';
 import { registerSetupCommands } from './commands/setup';
 import { registerUserCommands } from './commands/user';
 import { setStdin } from './context';
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerOrgCommands(program);
   registerUserCommands(program);
   registerConnectionCommands(program);
+  registerReminderCommands(program);
+  registerSequenceCommands(program);
   return program;
 }
 

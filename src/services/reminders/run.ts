@@ -17,7 +17,7 @@ import { BUILTIN_TASK_TEMPLATES } from '../../domain/sequences/builtins';
 import type { SequenceChannel } from '../../domain/sequences/format';
 import { createBuiltinRenderer, displayMoney, type Renderer } from '../../email';
 import type { QueueDriver } from '../../queue/types';
-import { queueEmail, SEND_EMAIL_JOB } from '../email';
+import { deliverEmail, queueEmail, SEND_EMAIL_JOB } from '../email';
 import { ValidationError } from '../errors';
 import { findOrganization, type Organization } from '../organizations';
 import { queueInvoiceNote } from '../writeBack/queue';
@@ -100,6 +100,11 @@ export async function planForFirm(
 export interface RunOptions {
   /** Carry out only the actions whose send time has come by then (the sweep); default: all planned. */
   dueBy?: Date;
+  /**
+   * Deliver the e-mails in this process right away instead of leaving them to the send job (the
+   * CLI, whose queue has no workers); delivery still claims each row, so it never sends twice.
+   */
+  deliverNow?: boolean;
 }
 
 /** Carry out the live actions of the plan, each once. */
@@ -119,7 +124,7 @@ export async function runForFirm(
     for (const action of live) {
       results.push({
         idempotencyKey: action.idempotencyKey,
-        status: await carryOut(app, org, facts, action),
+        status: await carryOut(app, org, facts, action, opts.deliverNow === true),
       });
     }
   }
@@ -245,6 +250,7 @@ async function carryOut(
   org: Organization,
   facts: Facts,
   action: PlannedAction,
+  deliverNow: boolean,
 ): Promise<RunStatus> {
   const customer = facts.customers.get(action.customerId);
   if (!customer) return 'already_done';
@@ -252,6 +258,7 @@ async function carryOut(
   const localDay = localDateOf(action.sendAt, zone);
   const invs = action.invoiceIds.map((id) => facts.invoices.get(id)).filter((i) => i !== undefined);
   const deferred = deferredQueue();
+  let emailId: string | null = null;
   const scope = new OrgScope(app.db, org.id);
   try {
     const status = await scope.transaction(async (tx) => {
@@ -334,6 +341,7 @@ async function carryOut(
           headers: { 'List-Unsubscribe': `<${app.config.BASE_URL}/portal/unsubscribe>` },
         });
         await tx.update(messages, { emailId: email.id }, eq(messages.id, msg.id));
+        emailId = email.id;
         for (const inv of invs) {
           await queueInvoiceNote(txApp, tx, {
             invoiceId: inv.id,
@@ -346,6 +354,13 @@ async function carryOut(
       return createTask(tx, facts, action, localDay, claimSteps);
     });
     await deferred.flush(app.queue);
+    if (deliverNow && emailId) {
+      const outcome = await deliverEmail(app.db, app.mail, emailId);
+      if (outcome === 'sent' || outcome === 'already_sent') {
+        await scope.update(messages, { status: 'sent', sentAt: new Date() }, eq(messages.emailId, emailId));
+        return 'sent';
+      }
+    }
     return status;
   } catch (e) {
     if (e instanceof AlreadyDone) return 'already_done';

@@ -216,6 +216,18 @@ async function importOne(
   return { key: seq.key, version, status: 'updated' };
 }
 
+/** Import file text: a JSON syntax error rejects it at the root. */
+export async function importSequenceText(scope: OrgScope, text: string, actor: Actor): Promise<ImportResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const message = `not valid JSON: ${(e as Error).message}`;
+    throw new SequenceFileRejected([{ path: '(root)', message }], `(root): ${message}`);
+  }
+  return importSequences(scope, json, actor);
+}
+
 /** The file text (§5) of one sequence, or of every sequence as `{"sequences":[…]}`. */
 export async function exportSequences(scope: OrgScope, key?: string): Promise<string> {
   if (key !== undefined) return serializeSequence((await getSequence(scope, key)).definition);
