@@ -194,3 +194,9 @@ describe('Xero rate limiter', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -133,3 +133,9 @@ describe('Xero contract: the emulator and the connector against Xero’s OpenAPI
     expect(identity.checkResponse(identity.operation('GET', '/Connections')!, 200, body)).toEqual([]);
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

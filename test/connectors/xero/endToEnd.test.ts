@@ -137,3 +137,9 @@ describe('Xero inside Duely against the emulator', () => {
     expect(row!.status).toBe('needs_reconnect');
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -100,3 +100,9 @@ describe('Xero limits against the emulator enforcing them', () => {
     });
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

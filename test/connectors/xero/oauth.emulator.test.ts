@@ -117,3 +117,9 @@ describe('Xero OAuth against the emulator (discovery at XERO_BASE_URL)', () => {
     ).rejects.toMatchObject({ kind: 'validation', details: { code: 'access_denied' } });
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -82,3 +82,9 @@ describe('Xero OAuth on Xero’s real hosts (nock)', () => {
     await expect(connector().oauth.listTenants('at')).rejects.toMatchObject({ kind: 'needs_reconnect' });
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -124,3 +124,9 @@ describe('Xero connector against the emulator', () => {
     await expect(c.fetchCompanyName(ctx)).resolves.toBe(emu.companyName);
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -144,3 +144,9 @@ describe('Xero sync through runSync', () => {
     expect(await rows(invoices)).toBe(receivable(emu.books().invoices).length); // the deleted one stays, marked
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

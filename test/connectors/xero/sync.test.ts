@@ -127,3 +127,9 @@ describe('Xero sync paging and cursor (nock)', () => {
     });
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -130,3 +130,9 @@ describe('Xero webhooks', () => {
     }
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});

@@ -125,3 +125,9 @@ describe('Xero write-back against the emulator', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
+
+// this file's nock must not outlive it (the next test file in this worker has its own)
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
