@@ -5,8 +5,11 @@ import { HttpError } from '../../middleware/errors';
 import { connectionsApi } from './connections';
 import { customersApi } from './customers';
 import { invoicesApi } from './invoices';
+import { messagesApi } from './messages';
 import { openApiDocument } from './openapi';
 import { reportsApi } from './reports';
+import { sequencesApi } from './sequences';
+import { tasksApi } from './tasks';
 
 /** `/api/v1`: JSON, bearer API tokens, every query scoped to the token's firm. */
 export function apiRouter(app: AppContext): Router {
@@ -19,6 +22,9 @@ export function apiRouter(app: AppContext): Router {
   r.use(invoicesApi(app));
   r.use(reportsApi(app));
   r.use(connectionsApi(app));
+  r.use(sequencesApi(app));
+  r.use(messagesApi(app));
+  r.use(tasksApi(app));
   r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
   return r;
 }
