@@ -3,6 +3,7 @@ import type { JobDefinition } from '../src/queue/types';
 import { keepConnectionsAliveJob } from './definitions/keepConnectionsAlive';
 import { processWebhooksJob } from './definitions/processWebhooks';
 import { pruneSessionsJob } from './definitions/pruneSessions';
+import { remindersRunJob, remindersSweepJob } from './definitions/reminders';
 import { sendEmailJob } from './definitions/sendEmail';
 import { syncConnectionJob } from './definitions/syncConnection';
 import { syncSweepJob } from './definitions/syncSweep';
@@ -18,4 +19,6 @@ export const ALL_JOBS = [
   processWebhooksJob,
   writeBackJob,
   writeBackSweepJob,
+  remindersSweepJob,
+  remindersRunJob,
 ] as unknown as JobDefinition<unknown, AppContext>[];
