@@ -71,6 +71,9 @@ describe('reminders: plan and run from the database', () => {
     expect(msg).toMatchObject({ stepKey: 'overdue-3', emailId: sent[0]!.id, invoiceIds: [f.invoiceId] });
     const notes = await t.app.db.select().from(writeBacks).where(eq(writeBacks.organizationId, f.id));
     expect(notes.map((n) => n.idempotencyKey)).toEqual([`note:${msg!.id}:${f.invoiceId}`]);
+    // the sweep looks at the invoice again when its next step (call-10) falls due
+    const [inv] = await t.app.db.select().from(invoices).where(eq(invoices.id, f.invoiceId));
+    expect(inv!.nextActionAt?.toISOString()).toBe('2026-11-10T09:00:00.000Z');
   });
 
   it('two concurrent runs create exactly one message per step', async () => {
@@ -134,6 +137,39 @@ describe('reminders: plan and run from the database', () => {
     const next = await runForFirm(t.app, f.slug, '2026-11-04');
     expect(next.actions).toEqual([]);
     expect(await count(messages, f.id)).toBe(1);
+  });
+
+  it('an action that cannot be carried out fails alone and is planned again', async () => {
+    const f = await liveFirm('One Bad Record');
+    const scope = new OrgScope(t.app.db, f.id);
+    const [other] = await scope
+      .insert(customers, {
+        connectionId: f.connectionId,
+        externalId: '2',
+        name: 'Broken Currency',
+        email: 'ap@broken.example',
+      })
+      .returning({ id: customers.id });
+    await scope.insert(invoices, {
+      connectionId: f.connectionId,
+      externalId: '200',
+      customerId: other!.id,
+      number: 'INV-2',
+      currency: 'DOLLARS',
+      issueDate: '2026-10-01',
+      dueDate: '2026-10-31',
+      total: '5.00',
+      balance: '5.00',
+      status: 'open',
+      platformStatus: 'Open',
+    });
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.results.map((r) => r.status).sort()).toEqual(['failed', 'queued']);
+    expect(run.results.find((r) => r.status === 'failed')!.error).toMatch(/currency/);
+    expect(await count(messages, f.id)).toBe(1);
+    expect(await count(invoiceSteps, f.id)).toBe(1);
+    const again = await planForFirm(t.app, f.slug, '2026-11-03');
+    expect(again.actions.map((a) => a.customerId)).toEqual([other!.id]);
   });
 
   it('a paid invoice is not planned', async () => {

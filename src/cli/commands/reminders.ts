@@ -58,6 +58,12 @@ export function registerReminderCommands(program: Command): void {
         // books are rows that the running app's write-back sweep carries out
         const doc = await runForFirm(app, org.id, asOf, { deliverNow: true });
         output(Boolean(program.opts().json), doc as unknown as Record<string, unknown>, summary(doc));
+        const failed = doc.results.filter((r) => r.status === 'failed');
+        if (failed.length > 0) {
+          throw new CliError(
+            `${failed.length} action(s) failed and will be retried on the next run; first: ${failed[0]!.error ?? 'unknown error'}`,
+          );
+        }
       });
     });
 }

@@ -21,7 +21,10 @@ import { deliverEmail, queueEmail, SEND_EMAIL_JOB } from '../email';
 import { ValidationError } from '../errors';
 import { findOrganization, type Organization } from '../organizations';
 import { queueInvoiceNote } from '../writeBack/queue';
+import { getLogger } from '../../logging/logger';
 import { buildPlannerInput } from './plannerInput';
+
+const log = getLogger('reminders');
 
 export interface PlanAction {
   customerId: string;
@@ -39,10 +42,11 @@ export interface PlanDocument {
   skipped: { invoiceId: string; reason: string }[];
 }
 
-export type RunStatus = 'sent' | 'queued' | 'task_created' | 'already_done';
+export type RunStatus = 'sent' | 'queued' | 'task_created' | 'already_done' | 'failed';
 
 export interface RunDocument extends PlanDocument {
-  results: { idempotencyKey: string; status: RunStatus }[];
+  /** One per live action carried out; `error` only with `failed` (nothing of it was recorded). */
+  results: { idempotencyKey: string; status: RunStatus; error?: string }[];
 }
 
 /** `asOf`: a date YYYY-MM-DD (that day in every customer's zone), or an instant; default now. */
@@ -122,13 +126,34 @@ export async function runForFirm(
   if (live.length > 0) {
     const facts = await loadFacts(app.db, org.id, live);
     for (const action of live) {
-      results.push({
-        idempotencyKey: action.idempotencyKey,
-        status: await carryOut(app, org, facts, action, opts.deliverNow === true),
-      });
+      try {
+        const status = await carryOut(app, org, facts, action, opts.deliverNow === true);
+        results.push({ idempotencyKey: action.idempotencyKey, status });
+      } catch (e) {
+        // one action that cannot be carried out (e.g. a record the template rejects) must not
+        // hold back the others; it is planned again on the next run
+        const error = e instanceof Error ? e.message : String(e);
+        log.error(
+          { organizationId: org.id, idempotencyKey: action.idempotencyKey, err: e },
+          'reminder failed',
+        );
+        results.push({ idempotencyKey: action.idempotencyKey, status: 'failed', error });
+      }
     }
   }
+  await recordNextActions(app.db, org.id, output);
   return { ...toDocument(output), results };
+}
+
+/** `invoices.next_action_at`: when the planner wants to look at each invoice again. */
+async function recordNextActions(db: Db, orgId: string, output: PlannerOutput): Promise<void> {
+  if (output.nextActionAt.length === 0) return;
+  await db.execute(
+    sql`update invoices i set next_action_at = (v->>'at')::timestamptz
+          from jsonb_array_elements(${JSON.stringify(output.nextActionAt)}::jsonb) v
+         where i.organization_id = ${orgId} and i.id = (v->>'invoiceId')::uuid
+           and i.next_action_at is distinct from (v->>'at')::timestamptz`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
