@@ -1,5 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type {
   CanonicalCreditNote,
   CanonicalCustomer,
@@ -8,6 +7,7 @@ import type {
   RecordError,
   SyncBatch,
 } from '../../../connectors/types';
+import { bulkUpsert } from '../../db/bulk';
 import type { Queryable } from '../../db/client';
 import { contacts, creditNotes, customers, invoices, paymentAllocations, payments } from '../../db/schema';
 
@@ -24,15 +24,6 @@ export interface IngestResult {
   creditNotes: number;
   errors: RecordError[];
 }
-
-const excluded = (col: PgColumn) => sql.raw(`excluded."${col.name}"`);
-function setExcluded(cols: PgColumn[]): Record<string, SQL> {
-  const out: Record<string, SQL> = {};
-  for (const c of cols) out[keyOf(c)] = excluded(c);
-  return out;
-}
-// drizzle's set() wants the TS property names; columns know their SQL names only
-const keyOf = (c: PgColumn) => c.name.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
 
 /** Write one batch with set-based upserts (a few statements per batch, never one per record). */
 export async function ingestBatch(t: IngestTarget, batch: SyncBatch): Promise<IngestResult> {
@@ -57,6 +48,8 @@ function dedupe<T extends { externalId: string }>(rows: T[]): T[] {
   return [...m.values()];
 }
 
+const ts = (iso: string | null) => (iso ? new Date(iso) : null);
+
 async function customerIds(t: IngestTarget, externalIds: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(externalIds)];
   if (!unique.length) return new Map();
@@ -71,88 +64,6 @@ async function customerIds(t: IngestTarget, externalIds: string[]): Promise<Map<
       ),
     );
   return new Map(rows.map((r) => [r.externalId, r.id]));
-}
-
-async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Promise<number> {
-  const rows = dedupe(list);
-  const now = new Date();
-  const saved = await t.db
-    .insert(customers)
-    .values(
-      rows.map((c) => ({
-        organizationId: t.organizationId,
-        connectionId: t.connectionId,
-        externalId: c.externalId,
-        parentExternalId: c.parentExternalId,
-        name: c.name,
-        email: c.email,
-        phone: c.phone,
-        currency: c.currency,
-        balance: c.balance,
-        terms: c.terms,
-        address: c.address,
-        active: c.active,
-        deletedAt: c.deleted ? now : null,
-        platformUpdatedAt: c.updatedAt ? new Date(c.updatedAt) : null,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [customers.organizationId, customers.connectionId, customers.externalId],
-      set: setExcluded([
-        customers.parentExternalId,
-        customers.name,
-        customers.email,
-        customers.phone,
-        customers.currency,
-        customers.balance,
-        customers.terms,
-        customers.address,
-        customers.active,
-        customers.deletedAt,
-        customers.platformUpdatedAt,
-        customers.updatedAt,
-      ]),
-    })
-    .returning({ id: customers.id, externalId: customers.externalId });
-  const idOf = new Map(saved.map((s) => [s.externalId, s.id]));
-  const contactRows = new Map<string, typeof contacts.$inferInsert>();
-  for (const c of rows) {
-    const customerId = idOf.get(c.externalId)!;
-    for (const p of c.contacts) {
-      const key = p.externalId ?? `${p.role}:${(p.email ?? p.name ?? '').toLowerCase()}`;
-      contactRows.set(`${customerId}|${key}`, {
-        organizationId: t.organizationId,
-        customerId,
-        externalKey: key,
-        source: 'platform',
-        name: p.name,
-        email: p.email,
-        phone: p.phone,
-        role: p.role,
-        isPrimary: p.isPrimary,
-        updatedAt: now,
-      });
-    }
-  }
-  if (contactRows.size) {
-    await t.db
-      .insert(contacts)
-      .values([...contactRows.values()])
-      .onConflictDoUpdate({
-        target: [contacts.customerId, contacts.externalKey],
-        // an erased contact (data request) stays erased
-        set: {
-          name: sql`case when ${contacts.erasedAt} is null then excluded.name end`,
-          email: sql`case when ${contacts.erasedAt} is null then excluded.email end`,
-          phone: sql`case when ${contacts.erasedAt} is null then excluded.phone end`,
-          role: excluded(contacts.role),
-          isPrimary: excluded(contacts.isPrimary),
-          updatedAt: excluded(contacts.updatedAt),
-        },
-      });
-  }
-  return rows.length;
 }
 
 /**
@@ -179,6 +90,81 @@ async function markDeleted(
       ),
     )
     .returning({ id: table.id });
+  return rows.length;
+}
+
+async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Promise<number> {
+  const rows = dedupe(list);
+  const now = new Date();
+  const saved = await bulkUpsert<typeof customers, { id: string; externalId: string }>(
+    t.db,
+    customers,
+    rows.map((c) => ({
+      organizationId: t.organizationId,
+      connectionId: t.connectionId,
+      externalId: c.externalId,
+      parentExternalId: c.parentExternalId,
+      name: c.name,
+      email: c.email,
+      phone: c.phone,
+      currency: c.currency,
+      balance: c.balance,
+      terms: c.terms,
+      address: c.address,
+      active: c.active,
+      deletedAt: c.deleted ? now : null,
+      platformUpdatedAt: ts(c.updatedAt),
+      updatedAt: now,
+    })),
+    {
+      conflict: [customers.organizationId, customers.connectionId, customers.externalId],
+      update: [
+        customers.parentExternalId,
+        customers.name,
+        customers.email,
+        customers.phone,
+        customers.currency,
+        customers.balance,
+        customers.terms,
+        customers.address,
+        customers.active,
+        customers.deletedAt,
+        customers.platformUpdatedAt,
+        customers.updatedAt,
+      ],
+      returning: { id: customers.id, externalId: customers.externalId },
+    },
+  );
+  const idOf = new Map(saved.map((s) => [s.externalId, s.id]));
+  const contactRows = new Map<string, typeof contacts.$inferInsert>();
+  for (const c of rows) {
+    const customerId = idOf.get(c.externalId)!;
+    for (const p of c.contacts) {
+      const key = p.externalId ?? `${p.role}:${(p.email ?? p.name ?? '').toLowerCase()}`;
+      contactRows.set(`${customerId}|${key}`, {
+        organizationId: t.organizationId,
+        customerId,
+        externalKey: key,
+        source: 'platform',
+        name: p.name,
+        email: p.email,
+        phone: p.phone,
+        role: p.role,
+        isPrimary: p.isPrimary,
+        updatedAt: now,
+      });
+    }
+  }
+  await bulkUpsert(t.db, contacts, [...contactRows.values()], {
+    conflict: [contacts.customerId, contacts.externalKey],
+    update: [contacts.role, contacts.isPrimary, contacts.updatedAt],
+    // an erased contact (data request) stays erased
+    set: {
+      name: sql`case when ${contacts.erasedAt} is null then excluded.name end`,
+      email: sql`case when ${contacts.erasedAt} is null then excluded.email end`,
+      phone: sql`case when ${contacts.erasedAt} is null then excluded.phone end`,
+    },
+  });
   return rows.length;
 }
 
@@ -225,47 +211,43 @@ async function upsertInvoices(
       balance: i.balance,
       homeBalance: i.homeBalance,
       exchangeRate: i.exchangeRate,
-      status: i.status as 'open' | 'paid' | 'voided' | 'deleted',
+      status: i.status as 'open' | 'paid' | 'voided',
       platformStatus: i.platformStatus,
       onlinePaymentUrl: i.onlinePaymentUrl,
       lines: i.lines.slice(0, 20),
       lineCount: i.lineCount,
       syncToken: i.syncToken,
-      platformUpdatedAt: i.updatedAt ? new Date(i.updatedAt) : null,
+      platformUpdatedAt: ts(i.updatedAt),
       paidAt: i.status === 'paid' ? now : null,
       updatedAt: now,
     });
   }
-  if (!values.length) return deleted;
-  await t.db
-    .insert(invoices)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [invoices.organizationId, invoices.connectionId, invoices.externalId],
-      set: {
-        ...setExcluded([
-          invoices.customerId,
-          invoices.number,
-          invoices.currency,
-          invoices.issueDate,
-          invoices.dueDate,
-          invoices.total,
-          invoices.balance,
-          invoices.homeBalance,
-          invoices.exchangeRate,
-          invoices.status,
-          invoices.platformStatus,
-          invoices.onlinePaymentUrl,
-          invoices.lines,
-          invoices.lineCount,
-          invoices.syncToken,
-          invoices.platformUpdatedAt,
-          invoices.updatedAt,
-        ]),
-        // keep the first moment Duely saw it paid
-        paidAt: sql`case when excluded.status = 'paid' then coalesce(${invoices.paidAt}, excluded.paid_at) else null end`,
-      },
-    });
+  await bulkUpsert(t.db, invoices, values, {
+    conflict: [invoices.organizationId, invoices.connectionId, invoices.externalId],
+    update: [
+      invoices.customerId,
+      invoices.number,
+      invoices.currency,
+      invoices.issueDate,
+      invoices.dueDate,
+      invoices.total,
+      invoices.balance,
+      invoices.homeBalance,
+      invoices.exchangeRate,
+      invoices.status,
+      invoices.platformStatus,
+      invoices.onlinePaymentUrl,
+      invoices.lines,
+      invoices.lineCount,
+      invoices.syncToken,
+      invoices.platformUpdatedAt,
+      invoices.updatedAt,
+    ],
+    // keep the first moment Duely saw it paid
+    set: {
+      paid_at: sql`case when excluded.status = 'paid' then coalesce(${invoices.paidAt}, excluded.paid_at) else null end`,
+    },
+  });
   return values.length + deleted;
 }
 
@@ -287,29 +269,28 @@ async function upsertPayments(
     rows.flatMap((r) => (r.customerExternalId ? [r.customerExternalId] : [])),
   );
   const now = new Date();
-  const saved = await t.db
-    .insert(payments)
-    .values(
-      rows.map((p) => ({
-        organizationId: t.organizationId,
-        connectionId: t.connectionId,
-        externalId: p.externalId,
-        customerId: p.customerExternalId ? (ids.get(p.customerExternalId) ?? null) : null,
-        date: p.date,
-        amount: p.amount,
-        currency: p.currency,
-        method: p.method,
-        reference: p.reference,
-        kind: p.kind,
-        status: p.status,
-        source: 'platform' as const,
-        platformUpdatedAt: p.updatedAt ? new Date(p.updatedAt) : null,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [payments.organizationId, payments.connectionId, payments.externalId],
-      set: setExcluded([
+  const saved = await bulkUpsert<typeof payments, { id: string; externalId: string }>(
+    t.db,
+    payments,
+    rows.map((p) => ({
+      organizationId: t.organizationId,
+      connectionId: t.connectionId,
+      externalId: p.externalId,
+      customerId: p.customerExternalId ? (ids.get(p.customerExternalId) ?? null) : null,
+      date: p.date,
+      amount: p.amount,
+      currency: p.currency,
+      method: p.method,
+      reference: p.reference,
+      kind: p.kind,
+      status: p.status,
+      source: 'platform' as const,
+      platformUpdatedAt: ts(p.updatedAt),
+      updatedAt: now,
+    })),
+    {
+      conflict: [payments.organizationId, payments.connectionId, payments.externalId],
+      update: [
         payments.customerId,
         payments.date,
         payments.amount,
@@ -320,25 +301,27 @@ async function upsertPayments(
         payments.status,
         payments.platformUpdatedAt,
         payments.updatedAt,
-      ]),
-    })
-    .returning({ id: payments.id, externalId: payments.externalId });
-  const paymentId = new Map(saved.map((s) => [s.externalId!, s.id]));
-  for (const p of rows)
-    if (p.customerExternalId && !ids.get(p.customerExternalId))
+      ],
+      returning: { id: payments.id, externalId: payments.externalId },
+    },
+  );
+  const paymentId = new Map(saved.map((s) => [s.externalId, s.id]));
+  for (const p of rows) {
+    if (p.customerExternalId && !ids.get(p.customerExternalId)) {
       errors.push({
         entity: 'payments',
         externalId: p.externalId,
         reason: `customer ${p.customerExternalId} is unknown; payment kept without a customer`,
       });
+    }
+  }
   // allocations are replaced as a set per payment
-  const allIds = [...paymentId.values()];
   await t.db
     .delete(paymentAllocations)
     .where(
       and(
         eq(paymentAllocations.organizationId, t.organizationId),
-        inArray(paymentAllocations.paymentId, allIds),
+        inArray(paymentAllocations.paymentId, [...paymentId.values()]),
       ),
     );
   const invExt = [...new Set(rows.flatMap((p) => p.allocations.map((a) => a.invoiceExternalId)))];
@@ -367,7 +350,7 @@ async function upsertPayments(
       });
     }
   }
-  if (allocs.size) await t.db.insert(paymentAllocations).values([...allocs.values()]);
+  await bulkUpsert(t.db, paymentAllocations, [...allocs.values()], {});
   return rows.length + deleted;
 }
 
@@ -389,35 +372,36 @@ async function upsertCreditNotes(
     rows.map((r) => r.customerExternalId),
   );
   const now = new Date();
-  for (const c of rows)
-    if (!ids.get(c.customerExternalId))
+  for (const c of rows) {
+    if (!ids.get(c.customerExternalId)) {
       errors.push({
         entity: 'creditNotes',
         externalId: c.externalId,
         reason: `customer ${c.customerExternalId} is unknown; credit note kept without a customer`,
       });
-  await t.db
-    .insert(creditNotes)
-    .values(
-      rows.map((c) => ({
-        organizationId: t.organizationId,
-        connectionId: t.connectionId,
-        externalId: c.externalId,
-        customerId: ids.get(c.customerExternalId) ?? null,
-        number: c.number,
-        date: c.date,
-        currency: c.currency,
-        total: c.total,
-        remaining: c.remaining,
-        status: c.status as 'open' | 'applied' | 'voided' | 'deleted',
-        allocations: c.allocations,
-        platformUpdatedAt: c.updatedAt ? new Date(c.updatedAt) : null,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [creditNotes.organizationId, creditNotes.connectionId, creditNotes.externalId],
-      set: setExcluded([
+    }
+  }
+  await bulkUpsert(
+    t.db,
+    creditNotes,
+    rows.map((c) => ({
+      organizationId: t.organizationId,
+      connectionId: t.connectionId,
+      externalId: c.externalId,
+      customerId: ids.get(c.customerExternalId) ?? null,
+      number: c.number,
+      date: c.date,
+      currency: c.currency,
+      total: c.total,
+      remaining: c.remaining,
+      status: c.status as 'open' | 'applied' | 'voided',
+      allocations: c.allocations,
+      platformUpdatedAt: ts(c.updatedAt),
+      updatedAt: now,
+    })),
+    {
+      conflict: [creditNotes.organizationId, creditNotes.connectionId, creditNotes.externalId],
+      update: [
         creditNotes.customerId,
         creditNotes.number,
         creditNotes.date,
@@ -428,7 +412,8 @@ async function upsertCreditNotes(
         creditNotes.allocations,
         creditNotes.platformUpdatedAt,
         creditNotes.updatedAt,
-      ]),
-    });
-  return rows.length;
+      ],
+    },
+  );
+  return rows.length + deleted;
 }
