@@ -172,6 +172,20 @@ describe('reminders: plan and run from the database', () => {
     expect(again.actions.map((a) => a.customerId)).toEqual([other!.id]);
   });
 
+  it("holds every reminder while the firm's automation is held for a reconnection", async () => {
+    const f = await liveFirm('Held Firm');
+    await t.app.db
+      .update(organizations)
+      .set({ automationHeldReason: 'QuickBooks needs reconnecting' })
+      .where(eq(organizations.id, f.id));
+    const doc = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(doc).toMatchObject({
+      actions: [],
+      skipped: [{ invoiceId: f.invoiceId, reason: 'needs_reconnect' }],
+    });
+    expect(await count(messages, f.id)).toBe(0);
+  });
+
   it('a paid invoice is not planned', async () => {
     const f = await liveFirm('Paid Up');
     const scope = new OrgScope(t.app.db, f.id);

@@ -174,7 +174,9 @@ export async function buildPlannerInput(
     optedOut: c.optedOut,
     hasEmail: c.hasEmail,
     hasPhone: c.hasPhone,
-    connectionStatus: c.connectionStatus === 'connected' ? 'connected' : 'needs_reconnect',
+    // A firm whose automation is held (a connection needs reconnecting) chases nobody on stale data.
+    connectionStatus:
+      c.connectionStatus === 'connected' && !org.automationHeldReason ? 'connected' : 'needs_reconnect',
     sequenceKey: c.sequenceKey,
     recentContacts: recentBy.get(c.id) ?? [],
     customerSince: c.customerSince,
