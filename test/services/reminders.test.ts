@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import {
+  contacts,
   customers,
   emails,
   invoices,
@@ -184,6 +185,72 @@ describe('reminders: plan and run from the database', () => {
       skipped: [{ invoiceId: f.invoiceId, reason: 'needs_reconnect' }],
     });
     expect(await count(messages, f.id)).toBe(0);
+  });
+
+  it('one e-mail covers two invoices of a customer due the same day, and both get the step and a note', async () => {
+    const f = await liveFirm('Two Invoices');
+    const scope = new OrgScope(t.app.db, f.id);
+    const [second] = await scope
+      .insert(invoices, {
+        connectionId: f.connectionId,
+        externalId: '101',
+        customerId: f.customerId,
+        number: 'INV-2',
+        currency: 'USD',
+        issueDate: '2026-10-02',
+        dueDate: '2026-10-31',
+        total: '300.00',
+        balance: '300.00',
+        status: 'open',
+        platformStatus: 'Open',
+      })
+      .returning({ id: invoices.id });
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.actions).toMatchObject([{ invoiceIds: [f.invoiceId, second!.id].sort() }]);
+    expect(await count(messages, f.id)).toBe(1);
+    expect(await count(invoiceSteps, f.id)).toBe(2);
+    const notes = await t.app.db.select().from(writeBacks).where(eq(writeBacks.organizationId, f.id));
+    expect(notes.map((n) => n.invoiceId).sort()).toEqual([f.invoiceId, second!.id].sort());
+    const [email] = await t.app.db.select().from(emails).where(eq(emails.organizationId, f.id));
+    expect(email!.text).toMatch(/INV-1[\s\S]*INV-2/);
+  });
+
+  it('reads contacts: an unsubscribed contact means opted out; a bounced address is not an address', async () => {
+    const f = await liveFirm('Contacts Count');
+    const scope = new OrgScope(t.app.db, f.id);
+    await scope.insert(contacts, {
+      customerId: f.customerId,
+      email: 'billing@contacts.example',
+      unsubscribedAt: new Date('2026-10-01T00:00:00Z'),
+    });
+    expect((await planForFirm(t.app, f.slug, '2026-11-03')).skipped).toContainEqual({
+      invoiceId: f.invoiceId,
+      reason: 'opted_out',
+    });
+    await scope.update(contacts, { unsubscribedAt: null, emailStatus: 'bounced' });
+    expect((await planForFirm(t.app, f.slug, '2026-11-03')).skipped).toContainEqual({
+      invoiceId: f.invoiceId,
+      reason: 'no_contact',
+    });
+    await scope.update(contacts, { emailStatus: 'ok' });
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.results.map((r) => r.status)).toEqual(['queued']);
+    const [msg] = await t.app.db.select().from(messages).where(eq(messages.organizationId, f.id));
+    expect(msg!.toAddress).toBe('billing@contacts.example');
+  });
+
+  it('while the firm pilots, only pilot customers are live', async () => {
+    const f = await liveFirm('Pilot Firm');
+    await t.app.db
+      .update(organizations)
+      .set({ settings: { pilot: { active: true } } })
+      .where(eq(organizations.id, f.id));
+    expect((await runForFirm(t.app, f.slug, '2026-11-03')).actions.map((a) => a.live)).toEqual([false]);
+    expect(await count(messages, f.id)).toBe(0);
+    await new OrgScope(t.app.db, f.id).update(customers, { pilot: true }, eq(customers.id, f.customerId));
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.actions.map((a) => a.live)).toEqual([true]);
+    expect(run.results.map((r) => r.status)).toEqual(['queued']);
   });
 
   it('a paid invoice is not planned', async () => {
