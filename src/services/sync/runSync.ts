@@ -102,7 +102,15 @@ export async function runSync(
   const ctx = connectorContext(app, conn);
   let errorCount = 0;
   try {
-    for await (const batch of connector.sync(ctx, { mode: p.mode, cursor: conn.syncCursor })) {
+    // read the next page while this one is written (the cursor still moves batch by batch)
+    const batches = connector.sync(ctx, { mode: p.mode, cursor: conn.syncCursor })[Symbol.asyncIterator]();
+    let next = batches.next();
+    for (;;) {
+      const step = await next;
+      if (step.done) break;
+      const batch = step.value;
+      next = batches.next();
+      next.catch(() => undefined); // surfaced when awaited above; never an unhandled rejection
       await app.db.transaction(async (tx) => {
         const r = await ingestBatch(
           { db: tx, organizationId: conn.organizationId, connectionId: conn.id },
