@@ -379,17 +379,24 @@ async function carryOut(
       return createTask(tx, facts, action, localDay, claimSteps);
     });
     await deferred.flush(app.queue);
-    if (deliverNow && emailId) {
-      const outcome = await deliverEmail(app.db, app.mail, emailId);
-      if (outcome === 'sent' || outcome === 'already_sent') {
-        await scope.update(messages, { status: 'sent', sentAt: new Date() }, eq(messages.emailId, emailId));
-        return 'sent';
-      }
-    }
+    if (deliverNow && emailId) return await deliverRightAway(app, scope, emailId);
     return status;
   } catch (e) {
     if (e instanceof AlreadyDone) return 'already_done';
     throw e;
+  }
+}
+
+/** The claim is committed: a delivery that fails here leaves the e-mail queued for its job. */
+async function deliverRightAway(app: AppContext, scope: OrgScope, emailId: string): Promise<RunStatus> {
+  try {
+    const outcome = await deliverEmail(app.db, app.mail, emailId);
+    if (outcome !== 'sent' && outcome !== 'already_sent') return 'queued';
+    await scope.update(messages, { status: 'sent', sentAt: new Date() }, eq(messages.emailId, emailId));
+    return 'sent';
+  } catch (e) {
+    log.warn({ emailId, err: e }, 'reminder e-mail not delivered now; it stays queued');
+    return 'queued';
   }
 }
 
