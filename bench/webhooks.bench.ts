@@ -3,9 +3,11 @@
  * the web app on loopback (verify → parse → dedupe rows → enqueue; workers run elsewhere, as in
  * a production web process). Target: p99 ≤ 20 ms. Database: PGlite, or DATABASE_URL if set.
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import { createQuickBooksConnector } from '../connectors/quickbooks';
@@ -23,7 +25,8 @@ const VERIFIER = 'bench-verifier';
 const RATE = Number(process.env.WEBHOOK_BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.WEBHOOK_BENCH_SECONDS ?? 15);
 
-async function main() {
+/** The server runs in its own process: a load generator in the same event loop would skew it. */
+async function serve() {
   const config = parseEnv({
     NODE_ENV: 'test',
     DATA_DIR: path.join(os.tmpdir(), 'duely-bench-webhooks'),
@@ -59,6 +62,25 @@ async function main() {
   });
   const server = createWebApp(app).listen(0);
   const port = (server.address() as { port: number }).port;
+  process.stdout.write(
+    JSON.stringify({ port, realmId, database: config.DATABASE_URL ? 'postgres' : 'pglite' }) + '\n',
+  );
+  process.on('SIGTERM', () => {
+    server.close();
+    void closeApp(app, 1000).then(() => process.exit(0));
+  });
+}
+
+async function main() {
+  const child = spawn(process.execPath, [__filename, '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const { port, realmId, database } = JSON.parse(line) as { port: number; realmId: string; database: string };
   let n = 0;
   const body = () => {
     n++;
@@ -87,19 +109,18 @@ async function main() {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/webhooks/quickbooks`,
     method: 'POST',
-    connections: 20,
+    connections: Number(process.env.WEBHOOK_BENCH_CONNECTIONS ?? 4),
     overallRate: RATE,
     duration: SECONDS,
     requests: [{ setupRequest: (req) => ({ ...req, ...body() }) }],
   });
-  server.close();
-  await closeApp(app, 1000);
+  child.kill('SIGTERM');
   const ok = result['2xx'];
   console.log(
     JSON.stringify({
       bench: 'webhooks',
       metrics: {
-        database: config.DATABASE_URL ? 'postgres' : 'pglite',
+        database,
         ratePerSec: RATE,
         requests: result.requests.total,
         ok2xx: ok,
@@ -113,7 +134,7 @@ async function main() {
   );
 }
 
-main().catch((e: unknown) => {
+(process.argv.includes('--serve') ? serve() : main()).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

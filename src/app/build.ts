@@ -5,7 +5,7 @@ import { resolveSecrets } from '../config/secrets';
 import { KeyRing } from '../crypto/keyRing';
 import { openDatabase, type Database } from '../db/client';
 import { migrate } from '../db/migrate';
-import { createRootLogger } from '../logging/logger';
+import { createRootLogger, setRootLogger } from '../logging/logger';
 import { outboxTransport, smtpTransport } from '../mail/transport';
 import { BullMqQueue } from '../queue/bullmq';
 import { InProcessQueue } from '../queue/inProcess';
@@ -31,6 +31,7 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<AppContext> {
   const { config } = opts;
   const logger = opts.logger ?? createRootLogger(config.LOG_LEVEL);
+  setRootLogger(logger);
   const secrets = resolveSecrets(config);
   if (secrets.generated.length) {
     logger.warn(

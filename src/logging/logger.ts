@@ -39,9 +39,33 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   return root;
 }
 
-/** One named logger per module. */
-export function getLogger(module: string): Logger {
+/** Make `logger` the root every module logger follows (the process's configured logger). */
+export function setRootLogger(logger: Logger): void {
+  root = logger;
+}
+
+function currentRoot(): Logger {
   if (!root)
     root = createRootLogger(process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'));
-  return root.child({ module });
+  return root;
+}
+
+/**
+ * One named logger per module. Modules take theirs at import time, before the process has read
+ * its configuration, so it follows whichever root logger is current (level, destination).
+ */
+export function getLogger(module: string): Logger {
+  let made: { root: Logger; child: Logger } | null = null;
+  const resolve = () => {
+    const r = currentRoot();
+    if (!made || made.root !== r) made = { root: r, child: r.child({ module }) };
+    return made.child;
+  };
+  return new Proxy({} as Logger, {
+    get(_t, prop) {
+      const target = resolve();
+      const v = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

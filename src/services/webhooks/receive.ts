@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app/context';
 import type { Platform } from '../../../connectors/types';
 import { connections, webhookEvents } from '../../db/schema';
@@ -12,6 +12,39 @@ function secretFor(app: AppContext, platform: Platform): string | undefined {
   return platform === 'quickbooks'
     ? app.config.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN
     : app.config.XERO_WEBHOOK_KEY;
+}
+
+type ConnRef = { id: string; organizationId: string; externalTenantId: string };
+/** Tenant → connections, cached briefly: a burst of notifications costs one lookup. */
+const cache = new Map<string, { at: number; conns: ConnRef[] }>();
+const CACHE_MS = 10_000;
+
+async function connectionsFor(app: AppContext, platform: Platform, tenants: string[]): Promise<ConnRef[]> {
+  const now = Date.now();
+  const missing = tenants.filter((t) => {
+    const hit = cache.get(`${platform}|${t}`);
+    return !hit || now - hit.at > CACHE_MS;
+  });
+  if (missing.length) {
+    const found = await app.db
+      .select({
+        id: connections.id,
+        organizationId: connections.organizationId,
+        externalTenantId: connections.externalTenantId,
+      })
+      .from(connections)
+      .where(
+        and(
+          eq(connections.platform, platform),
+          inArray(connections.externalTenantId, missing),
+          eq(connections.status, 'connected'),
+        ),
+      );
+    for (const t of missing)
+      cache.set(`${platform}|${t}`, { at: now, conns: found.filter((c) => c.externalTenantId === t) });
+    if (cache.size > 10_000) cache.clear();
+  }
+  return tenants.flatMap((t) => cache.get(`${platform}|${t}`)?.conns ?? []);
 }
 
 /**
@@ -31,25 +64,11 @@ export async function receiveWebhook(
   if (!secret || !connector.webhooks.verify(body, signature, secret)) return 'unauthorized';
   const events = connector.webhooks.parse(body);
   if (events.length === 0) return 'ok'; // Xero intent-to-receive
-  const tenants = [...new Set(events.map((e) => e.externalTenantId))];
-  const conns = await app.db
-    .select({
-      id: connections.id,
-      organizationId: connections.organizationId,
-      externalTenantId: connections.externalTenantId,
-    })
-    .from(connections)
-    .where(
-      and(
-        eq(connections.platform, platform),
-        inArray(connections.externalTenantId, tenants),
-        eq(connections.status, 'connected'),
-      ),
-    );
+  const conns = await connectionsFor(app, platform, [...new Set(events.map((e) => e.externalTenantId))]);
   const byTenant = new Map<string, typeof conns>();
   for (const c of conns) byTenant.set(c.externalTenantId, [...(byTenant.get(c.externalTenantId) ?? []), c]);
   const touched = new Set<string>();
-  const rows = [];
+  const rows: (typeof webhookEvents.$inferInsert)[] = [];
   for (const e of events) {
     for (const c of byTenant.get(e.externalTenantId) ?? []) {
       rows.push({
@@ -64,7 +83,14 @@ export async function receiveWebhook(
       touched.add(c.id);
     }
   }
-  if (rows.length) await app.db.insert(webhookEvents).values(rows).onConflictDoNothing();
+  if (rows.length) {
+    // no fsync wait per notification: a row lost to a crash is recovered by the next scheduled
+    // incremental sync, and the platforms resend what was not acknowledged
+    await app.db.transaction(async (tx) => {
+      if (app.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
+      await tx.insert(webhookEvents).values(rows).onConflictDoNothing();
+    });
+  }
   for (const connectionId of touched) {
     // one pending job per connection: a burst of notifications is fetched in batches
     await app.queue.enqueue(
