@@ -8,7 +8,6 @@ export function webhookRouter(app: AppContext): Router {
   const r = Router();
   r.post('/:platform', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const platform = req.params.platform as string;
-    if (platform === 'stripe') throw new HttpError(404, 'not_found', 'Stripe is not configured');
     if (!app.connectors.has(platform))
       throw new HttpError(404, 'not_found', `unknown platform "${platform}"`);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
