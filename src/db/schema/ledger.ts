@@ -65,6 +65,17 @@ export const customers = pgTable(
     pausedReason: text('paused_reason'),
     /** Pilot: live automation limited to pilot customers while the firm pilots. */
     pilot: boolean('pilot').notNull().default(false),
+    /** Onboarding of a customer first seen after the firm's first sync: none → pending → active → done. */
+    onboardingStatus: text('onboarding_status')
+      .$type<'none' | 'pending' | 'active' | 'done'>()
+      .notNull()
+      .default('none'),
+    onboardingInvoiceId: uuid('onboarding_invoice_id'),
+    /** What the introductory call learned: AP contact, AP payment policy, remarks. */
+    profile: jsonb('profile')
+      .$type<{ apContact?: string | null; apPaymentPolicy?: string | null; remarks?: string | null }>()
+      .notNull()
+      .default({}),
     platformUpdatedAt: timestamp('platform_updated_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
