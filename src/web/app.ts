@@ -17,6 +17,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
 import { oauthRouter } from './routes/oauth';
+import { portalRouter } from './routes/portal';
 import { settingsRouter } from './routes/settings';
 import { viewLocals } from './viewLocals';
 import { webhookRouter } from './routes/webhooks';
@@ -101,6 +102,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
     blockSec: 15 * 60,
     redisUrl: app.config.REDIS_URL,
   });
+  web.use(portalRouter(app));
   web.use(authRouter(app, passport, loginLimiter));
   web.use(oauthRouter(app));
   web.use(homeRouter(app));
