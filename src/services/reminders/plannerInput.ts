@@ -80,6 +80,8 @@ interface InvoiceRow {
   balance: string;
   currency: string;
   doneStepKeys: string[] | null;
+  disputed: boolean;
+  promise: { until: string; graceDays: number } | null;
 }
 
 /** The local date at the start of the planning (a date, or the firm-zone date of an instant). */
@@ -102,7 +104,15 @@ export async function buildPlannerInput(
     sql`select i.id, i.customer_id as "customerId", i.issue_date::text as "issueDate",
                i.due_date::text as "dueDate", i.balance::text as balance, i.currency,
                (select array_agg(s.step_key) from invoice_steps s
-                 where s.invoice_id = i.id and s.organization_id = i.organization_id) as "doneStepKeys"
+                 where s.invoice_id = i.id and s.organization_id = i.organization_id) as "doneStepKeys",
+               exists (select 1 from dispute_invoices di join disputes d on d.id = di.dispute_id
+                        where di.organization_id = i.organization_id and di.invoice_id = i.id
+                          and d.status <> 'resolved') as disputed,
+               (select json_build_object('until', p.promised_date::text, 'graceDays', p.grace_days)
+                  from promise_invoices pi join promises p on p.id = pi.promise_id
+                 where pi.organization_id = i.organization_id and pi.invoice_id = i.id
+                   and p.status = 'active'
+                 order by p.promised_date + p.grace_days desc limit 1) as promise
           from invoices i
          where i.organization_id = ${orgId} and i.status = 'open'
          order by i.due_date, i.id`,
@@ -192,10 +202,9 @@ export async function buildPlannerInput(
     balance: i.balance,
     currency: i.currency,
     status: 'open',
-    // Disputes and promises to pay come with the portal (GitHub issue 6); until their tables
-    // exist no invoice is disputed or promised.
-    disputed: false,
-    promise: null,
+    // an open dispute pauses the invoice; an active promise until its date plus grace
+    disputed: i.disputed,
+    promise: i.promise,
     doneStepKeys: i.doneStepKeys ?? [],
   }));
 
