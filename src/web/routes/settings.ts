@@ -9,6 +9,7 @@ import { updateOrganization, findOrganization } from '../../services/organizatio
 import { flash, requireRole, requireUser } from '../middleware/auth';
 import type { Role } from '../../db/schema';
 import { connectionsRouter } from './connections';
+import { settingsPagesRouter } from './settings/index';
 
 const actorOf = (req: { user?: { id: string } }) => ({ type: 'user' as const, id: req.user?.id ?? null });
 
@@ -133,5 +134,6 @@ export function settingsRouter(app: AppContext): Router {
   });
 
   r.use('/connections', connectionsRouter(app));
+  r.use(settingsPagesRouter(app));
   return r;
 }
