@@ -1,7 +1,8 @@
 // Sequence editor: add, remove and reorder step rows in the page (the same buttons post the form
 // when JavaScript is off), and refresh the preview frame with the unsaved values as they change.
+// The branding form uses the live preview part too (any form marked data-live-preview).
 (function () {
-  var form = document.getElementById('sequence-form');
+  var form = document.querySelector('form[data-live-preview]');
   if (!form) return;
   var list = document.getElementById('steps');
   var previewButton = document.getElementById('preview-button');
@@ -10,6 +11,7 @@
   var timer = null;
 
   function rows() {
+    if (!list) return [];
     return Array.prototype.slice.call(list.querySelectorAll('li.step'));
   }
 
@@ -73,7 +75,7 @@
 
   form.addEventListener('click', function (ev) {
     var b = ev.target.closest('[data-row-action]');
-    if (!b) return;
+    if (!b || !list) return;
     ev.preventDefault();
     var kind = b.getAttribute('data-row-action');
     var li = b.closest('li.step');

@@ -198,3 +198,39 @@ export const PREVIEW_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'SAMEORIGIN',
   'Cache-Control': 'no-store',
 };
+
+/**
+ * A sample reminder (the `overdue` template) with the given branding: for the firm's first
+ * customer with open invoices, or for a labelled sample customer while nothing is synced.
+ */
+export async function previewBranding(
+  app: AppContext,
+  scope: OrgScope,
+  org: Organization,
+  branding: Organization['branding'],
+): Promise<string> {
+  const withBranding = { ...org, branding };
+  const [first] = await previewCustomers(scope, 1);
+  const step: SequenceStep = { key: 'sample', offsetDays: 7, channel: 'email', template: 'overdue' };
+  if (first) {
+    const out = await previewStep(app, scope, withBranding, first.id, step);
+    return previewDocument(out.preview, out.customerName);
+  }
+  const asOf = app.now().toISOString().slice(0, 10);
+  const renderer = await firmRenderer(scope);
+  const out = await renderer.render('overdue', {
+    firm: { name: org.name, branding: emailBranding(branding) },
+    contact: { name: 'Sam Sample' },
+    customer: { name: 'Sample Customer (nothing synced yet)' },
+    invoices: [
+      { number: 'SAMPLE-1', dueDate: addDays(asOf, -7), balance: '1250.00', currency: org.baseCurrency },
+    ],
+    asOf,
+    portalUrl: `${app.config.BASE_URL}/portal`,
+    unsubscribeUrl: `${app.config.BASE_URL}/portal/unsubscribe`,
+  });
+  return previewDocument(
+    { kind: 'email', subject: out.subject, html: out.html, to: null, asOf },
+    'Sample Customer',
+  );
+}
