@@ -7,3 +7,4 @@ export { emailDataSchema, brandingSchema, displayMoney } from './data';
 export type { EmailData, EmailBranding } from './data';
 export { TEMPLATE_VARIABLES } from './variables';
 export { TemplateCompileError } from './compile';
+export { CompileCache } from './compileCache';

@@ -10,6 +10,7 @@ import {
   type CompiledTemplate,
   type MjmlCompiler,
 } from './compile';
+import { CompileCache } from './compileCache';
 import { brandingSchema, buildValues, type EmailData } from './data';
 import { fill } from './skeleton';
 import { parseTemplateFile } from './templateFile';
@@ -40,6 +41,11 @@ export interface RendererOptions {
   templates: readonly EmailTemplate[];
   layout: string;
   compiler?: MjmlCompiler;
+  /**
+   * Share compiled templates across renderers (e.g. one per firm). Versions must then be unique
+   * per content: a firm template's version names the firm.
+   */
+  cache?: CompileCache;
 }
 
 export class UnknownTemplateError extends Error {
@@ -78,7 +84,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   }
   const layoutHash = sha(options.layout);
   const compiler = options.compiler ?? defaultMjmlCompiler;
-  const cache = new Map<string, Promise<CompiledTemplate>>();
+  const cache = options.cache ?? new CompileCache();
   let compilations = 0;
 
   function resolve(key: string, tone?: RenderOptions['tone']): EmailTemplate {
