@@ -3,16 +3,29 @@ import type { AppContext } from '../../src/app/context';
 import type { JobDefinition } from '../../src/queue/types';
 import { deliverEmail, SEND_EMAIL_JOB } from '../../src/services/email';
 
-/** Deliver one queued e-mail row; temporary SMTP failures retry with backoff. */
+const ATTEMPTS = 6;
+
+export class TemporaryDeliveryError extends Error {
+  override readonly name = 'TemporaryDeliveryError';
+}
+
+/**
+ * Deliver one queued e-mail row. A temporary SMTP answer (4xx, network) throws so the queue
+ * retries with backoff; on the last attempt it fails the e-mail with the reason. A 5xx fails it at
+ * once (a recipient rejection is a hard bounce); none of these throws.
+ */
 export const sendEmailJob: JobDefinition<{ emailId: string }, AppContext> = {
   name: SEND_EMAIL_JOB,
   payload: z.object({ emailId: z.string().uuid() }),
-  attempts: 6,
+  attempts: ATTEMPTS,
   backoffMs: 30_000,
   concurrency: 5,
-  async handler({ emailId }, { app, logger }) {
-    const outcome = await deliverEmail(app.db, app.mail, emailId);
+  async handler({ emailId }, { app, logger, attempt }) {
+    const outcome = await deliverEmail(app, emailId, {
+      finalAttempt: attempt >= this.attempts,
+      attempts: attempt,
+    });
     logger.info({ emailId, outcome }, 'e-mail delivery');
-    if (outcome === 'retry') throw new Error('temporary SMTP failure');
+    if (outcome === 'retry') throw new TemporaryDeliveryError('temporary SMTP failure; retrying');
   },
 };

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { classifySmtpError, type SendFailure } from './smtpErrors';
 
 export interface OutgoingEmail {
   from: string;
@@ -12,16 +13,24 @@ export interface OutgoingEmail {
   messageId: string;
 }
 
-export type SendResult =
-  { ok: true; providerMessageId: string } | { ok: false; permanent: boolean; reason: string };
+export type { SendFailure } from './smtpErrors';
+export type SendResult = { ok: true; providerMessageId: string } | SendFailure;
 
 export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
+  /**
+   * Resolves with the outcome the server gave. Throws only when the outcome is unknown (a bug or
+   * a crash in between): the caller must then not assume the mail was not sent.
+   */
   send(mail: OutgoingEmail): Promise<SendResult>;
   close(): void;
 }
 
-/** SMTP via nodemailer with pooling. 4xx answers are temporary (retry), 5xx permanent. */
+/**
+ * SMTP via nodemailer with pooling (connections are reused across messages). 4xx answers and
+ * network errors are temporary (the job retries with the same Message-ID), a 5xx recipient
+ * rejection is a hard bounce, any other 5xx a permanent failure with the server's reason.
+ */
 export function smtpTransport(url: string): MailTransport {
   const transporter: Transporter = nodemailer.createTransport(
     url.includes('?') ? `${url}&pool=true` : `${url}?pool=true`,
@@ -42,13 +51,7 @@ export function smtpTransport(url: string): MailTransport {
         });
         return { ok: true, providerMessageId: String(info.messageId ?? mail.messageId) };
       } catch (e) {
-        const err = e as { responseCode?: number; message?: string; code?: string };
-        const code = err.responseCode ?? 0;
-        return {
-          ok: false,
-          permanent: code >= 500 && code < 600,
-          reason: `${code ? code + ' ' : ''}${err.message ?? String(e)}`.slice(0, 500),
-        };
+        return classifySmtpError(e);
       }
     },
     close: () => transporter.close(),

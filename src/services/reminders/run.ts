@@ -5,6 +5,7 @@
  * notes; the jobs are enqueued after the commit. A second run, or a concurrent one, finds the
  * key taken and does nothing.
  */
+import crypto from 'node:crypto';
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app/context';
 import type { Db } from '../../db/client';
@@ -15,11 +16,18 @@ import { parseMoney } from '../../domain/money';
 import { plan, type PlannedAction, type PlannerOutput } from '../../domain/planner';
 import { BUILTIN_TASK_TEMPLATES } from '../../domain/sequences/builtins';
 import type { SequenceChannel } from '../../domain/sequences/format';
-import { createBuiltinRenderer, displayMoney, type Renderer } from '../../email';
+import { displayMoney } from '../../email';
+import { senderMailbox } from '../../mail/address';
+import { addTracking } from '../../mail/tracking';
 import type { QueueDriver } from '../../queue/types';
+import { resolveStaleSending } from '../delivery/stale';
+import { trackingOf } from '../delivery/trackingSettings';
 import { deliverEmail, queueEmail, SEND_EMAIL_JOB } from '../email';
 import { ValidationError } from '../errors';
 import { findOrganization, type Organization } from '../organizations';
+import { issuePortalLink } from '../portal/tokens';
+import { firmRenderer } from '../templates';
+import { unsubscribeHeaders, unsubscribeUrl } from '../unsubscribe';
 import { queueInvoiceNote } from '../writeBack/queue';
 import { getLogger } from '../../logging/logger';
 import { buildPlannerInput } from './plannerInput';
@@ -160,7 +168,8 @@ async function recordNextActions(db: Db, orgId: string, output: PlannerOutput): 
 
 interface Facts {
   customers: Map<string, { id: string; name: string; email: string | null; timezone: string | null }>;
-  contacts: Map<string, { name: string | null; email: string; phone: string | null }[]>;
+  /** `id` null: the address on the customer record (the customer has no contact rows). */
+  contacts: Map<string, { id: string | null; name: string | null; email: string; phone: string | null }[]>;
   invoices: Map<
     string,
     { id: string; number: string | null; dueDate: string; balance: string; currency: string }
@@ -179,6 +188,7 @@ async function loadFacts(db: Db, orgId: string, actions: PlannedAction[]): Promi
     .where(scope.where(customers, inArray(customers.id, customerIds)));
   const contactRows = await db
     .select({
+      id: contacts.id,
       customerId: contacts.customerId,
       name: contacts.name,
       email: contacts.email,
@@ -214,20 +224,20 @@ async function loadFacts(db: Db, orgId: string, actions: PlannedAction[]): Promi
     .where(scope.where(messages, inArray(messages.customerId, customerIds), eq(messages.live, true)))
     .orderBy(messages.sendAt);
 
-  const contactMap = new Map<string, { name: string | null; email: string; phone: string | null }[]>();
+  const contactMap: Facts['contacts'] = new Map();
   const hasAnyEmail = new Set<string>();
   for (const c of contactRows) {
     if (c.erasedAt || !c.email) continue;
     hasAnyEmail.add(c.customerId);
     if (c.emailStatus !== 'ok' || c.unsubscribedAt) continue;
     const list = contactMap.get(c.customerId) ?? [];
-    list.push({ name: c.name, email: c.email, phone: c.phone });
+    list.push({ id: c.id, name: c.name, email: c.email, phone: c.phone });
     contactMap.set(c.customerId, list);
   }
   // A customer without contact records is reached at the e-mail address on the customer.
   for (const c of custRows) {
     if (!hasAnyEmail.has(c.id) && c.email)
-      contactMap.set(c.id, [{ name: null, email: c.email, phone: null }]);
+      contactMap.set(c.id, [{ id: null, name: null, email: c.email, phone: null }]);
   }
   const lastContact = new Map<string, { channel: string; stepKey: string; at: Date }>();
   const messageCount = new Map<string, number>();
@@ -242,13 +252,6 @@ async function loadFacts(db: Db, orgId: string, actions: PlannedAction[]): Promi
     lastContact,
     messageCount,
   };
-}
-
-let renderer: Renderer | null = null;
-/** Built-in templates, compiled once per process (firm templates: later). */
-function getRenderer(): Renderer {
-  renderer ??= createBuiltinRenderer();
-  return renderer;
 }
 
 /** Queue driver that holds enqueues until the claiming transaction has committed. */
@@ -306,8 +309,22 @@ async function carryOut(
           // No SMS provider yet, and no address left since planning: a task for the clerk.
           return createTask(tx, facts, action, localDay, claimSteps);
         }
-        const portalUrl = `${app.config.BASE_URL}/portal`;
-        const rendered = await getRenderer().render(
+        // A portal link of its own per message, minted inside the claim: a retried run finds the
+        // message key taken and rolls the link back with it.
+        const portal = await issuePortalLink(app, tx, {
+          customerId: customer.id,
+          contactId: contact.id,
+          origin: 'message',
+        });
+        const portalUrl = portal.url;
+        const unsubscribe = unsubscribeUrl(
+          app,
+          contact.id ? { contactId: contact.id } : { customerId: customer.id },
+        );
+        const messageId = crypto.randomUUID();
+        const rendered = await (
+          await firmRenderer(tx)
+        ).render(
           action.template,
           {
             firm: {
@@ -330,12 +347,13 @@ async function carryOut(
             })),
             asOf: localDay,
             portalUrl,
-            unsubscribeUrl: `${app.config.BASE_URL}/portal/unsubscribe`,
+            unsubscribeUrl: unsubscribe,
           },
           { tone: action.tone },
         );
         const [msg] = await tx
           .insert(messages, {
+            id: messageId,
             customerId: customer.id,
             invoiceIds: action.invoiceIds,
             sequenceKey: action.sequenceKey,
@@ -345,7 +363,9 @@ async function carryOut(
             status: 'queued',
             toAddress: contact.email,
             subject: rendered.subject,
-            portalUrl,
+            // the link itself is a secret: kept sealed with its token row, revealed for clerks
+            portalUrl: null,
+            portalTokenId: portal.tokenId,
             idempotencyKey: action.idempotencyKey,
             sendAt: new Date(action.sendAt),
             live: true,
@@ -359,11 +379,16 @@ async function carryOut(
           kind: 'reminder',
           idempotencyKey: `reminder:${org.id}:${action.idempotencyKey}`,
           to: contact.email,
+          from: senderMailbox(app.config.MAIL_FROM, org.branding, org.name),
           replyTo: org.branding.replyTo ?? null,
           subject: rendered.subject,
           text: rendered.text,
-          html: rendered.html,
-          headers: { 'List-Unsubscribe': `<${app.config.BASE_URL}/portal/unsubscribe>` },
+          html: addTracking(
+            rendered.html,
+            { baseUrl: app.config.BASE_URL, secret: app.sessionSecret, messageId, skip: [unsubscribe] },
+            trackingOf(org),
+          ),
+          headers: unsubscribeHeaders(unsubscribe),
         });
         await tx.update(messages, { emailId: email.id }, eq(messages.id, msg.id));
         emailId = email.id;
@@ -379,7 +404,7 @@ async function carryOut(
       return createTask(tx, facts, action, localDay, claimSteps);
     });
     await deferred.flush(app.queue);
-    if (deliverNow && emailId) return await deliverRightAway(app, scope, emailId);
+    if (deliverNow && emailId) return await deliverRightAway(app, emailId);
     return status;
   } catch (e) {
     if (e instanceof AlreadyDone) return 'already_done';
@@ -388,12 +413,11 @@ async function carryOut(
 }
 
 /** The claim is committed: a delivery that fails here leaves the e-mail queued for its job. */
-async function deliverRightAway(app: AppContext, scope: OrgScope, emailId: string): Promise<RunStatus> {
+async function deliverRightAway(app: AppContext, emailId: string): Promise<RunStatus> {
   try {
-    const outcome = await deliverEmail(app.db, app.mail, emailId);
-    if (outcome !== 'sent' && outcome !== 'already_sent') return 'queued';
-    await scope.update(messages, { status: 'sent', sentAt: new Date() }, eq(messages.emailId, emailId));
-    return 'sent';
+    // deliverEmail records the outcome on the e-mail and on this message
+    const outcome = await deliverEmail(app, emailId);
+    return outcome === 'sent' || outcome === 'already_sent' ? 'sent' : 'queued';
   } catch (e) {
     log.warn({ emailId, err: e }, 'reminder e-mail not delivered now; it stays queued');
     return 'queued';
@@ -476,6 +500,8 @@ function talkingPoints(
  * lost Redis): rows still queued a few minutes after they were recorded.
  */
 export async function requeueStrandedEmails(app: AppContext, orgId: string): Promise<number> {
+  // and resolve e-mails left `sending` by a crash (policy in delivery/stale.ts)
+  await resolveStaleSending(app, orgId);
   const rows = await app.db
     .select({ id: emails.id })
     .from(emails)
