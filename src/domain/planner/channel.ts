@@ -1,4 +1,5 @@
 import { daysBetween, type LocalDate } from '../calendar';
+import { DESK_TASK_TEMPLATES } from '../sequences/builtins';
 import type { SequenceChannel, SequenceStep } from '../sequences/format';
 import type { ChannelReason, PlannerCustomer, PlannerFirm, PlannerSequence } from './types';
 
@@ -45,6 +46,11 @@ export function chooseChannel(
     case 'letter':
       return { ok: true, channel: 'letter', reason: null, template };
     case 'call':
+      if (template !== null && DESK_TASK_TEMPLATES.includes(template))
+        return { ok: true, channel: 'call', reason: null, template };
+      return customer.hasPhone
+        ? { ok: true, channel: step.channel, reason: null, template }
+        : { ok: false, reason: 'no_contact' };
     case 'sms':
       return customer.hasPhone
         ? { ok: true, channel: step.channel, reason: null, template }

@@ -67,6 +67,9 @@ export const BUILTIN_TASK_TEMPLATES: Readonly<Record<string, TaskTemplate>> = {
   },
 };
 
+/** Task templates done at the desk, not on the phone: a "call" step with one needs no number. */
+export const DESK_TASK_TEMPLATES: readonly string[] = ['master-data-check'];
+
 export const BUILTIN_TEMPLATE_KEYS: readonly string[] = [
   ...BUILTIN_EMAIL_TEMPLATES,
   ...Object.keys(BUILTIN_TASK_TEMPLATES),

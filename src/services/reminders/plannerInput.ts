@@ -18,6 +18,7 @@ import {
 } from '../../domain/planner';
 import type { SequenceChannel } from '../../domain/sequences/format';
 import { ValidationError } from '../errors';
+import { ONBOARDING_SEQUENCE_KEY } from '../onboarding/lifecycle';
 import type { Organization } from '../organizations';
 import { plannerSequences } from '../sequences';
 
@@ -29,6 +30,10 @@ const automationSettingsSchema = z.object({
     .object({ active: z.boolean().default(false), tags: z.array(z.string()).default([]) })
     .default({ active: false, tags: [] }),
   sequenceByTag: z.array(z.object({ tag: z.string(), sequenceKey: z.string() })).default([]),
+  /** New customers get the onboarding sequence on their first invoice (services/onboarding). */
+  onboarding: z
+    .object({ enabled: z.boolean().default(true), sequenceKey: z.string().default(ONBOARDING_SEQUENCE_KEY) })
+    .default({ enabled: true, sequenceKey: ONBOARDING_SEQUENCE_KEY }),
 });
 
 export function plannerFirm(org: Organization): PlannerFirm {
@@ -50,8 +55,8 @@ export function plannerFirm(org: Organization): PlannerFirm {
     sendRules: s.sendRules,
     humanTouch: s.humanTouch,
     sequenceByTag: s.sequenceByTag,
-    // The onboarding sequence needs the anchoring invoice of a new customer: not wired yet.
-    onboardingSequenceKey: null,
+    // run, in addition, on the invoice that anchors each active onboarding (customer.onboardingInvoiceId)
+    onboardingSequenceKey: s.onboarding.enabled ? s.onboarding.sequenceKey : null,
   };
 }
 
@@ -70,6 +75,7 @@ interface CustomerRow {
   hasPhone: boolean;
   customerSince: string | null;
   lateBefore: boolean;
+  onboardingInvoiceId: string | null;
 }
 
 interface InvoiceRow {
@@ -90,12 +96,21 @@ function startDate(asOf: string | Date): LocalDate {
   return new Date(asOf).toISOString().slice(0, 10);
 }
 
+export interface PlannerInputOptions {
+  /** Plan only these customers (the sweep's due customers); default: every customer with open invoices. */
+  customerIds?: readonly string[];
+}
+
 export async function buildPlannerInput(
   db: Queryable,
   org: Organization,
   asOf: string | Date,
+  opts: PlannerInputOptions = {},
 ): Promise<PlannerInput> {
   const orgId = org.id;
+  const onlyCustomers = opts.customerIds
+    ? sql` and i.customer_id in (select (jsonb_array_elements_text(${JSON.stringify(opts.customerIds)}::jsonb))::uuid)`
+    : sql``;
   const firm = plannerFirm(org);
   const sequences = await plannerSequences(new OrgScope(db, orgId));
 
@@ -114,21 +129,30 @@ export async function buildPlannerInput(
                    and p.status = 'active'
                  order by p.promised_date + p.grace_days desc limit 1) as promise
           from invoices i
-         where i.organization_id = ${orgId} and i.status = 'open'
+         where i.organization_id = ${orgId} and i.status = 'open'${onlyCustomers}
          order by i.due_date, i.id`,
   );
 
   const customerRows = await queryRows<CustomerRow>(
     db,
     sql`with open_customers as (
-          select distinct customer_id from invoices where organization_id = ${orgId} and status = 'open'
+          select distinct i.customer_id from invoices i
+           where i.organization_id = ${orgId} and i.status = 'open'${onlyCustomers}
+        ), unusable as (
+          -- numbers found wrong on a call (services/tasks/phones.ts)
+          select a.customer_id, a.data->>'digits' as digits from activities a
+           where a.organization_id = ${orgId} and a.kind = 'phone.unusable'
+             and a.data->>'digits' is not null
+             and a.customer_id in (select customer_id from open_customers)
         ), contact_facts as (
           select k.customer_id,
                  count(*) filter (where k.email is not null) as with_email,
                  count(*) filter (where k.email is not null and k.email_status = 'ok'
                                     and k.unsubscribed_at is null) as reachable,
                  count(*) filter (where k.email is not null and k.unsubscribed_at is null) as subscribed,
-                 bool_or(k.phone is not null) as phone
+                 bool_or(k.phone is not null and regexp_replace(k.phone, '[^0-9]', '', 'g') <> ''
+                         and regexp_replace(k.phone, '[^0-9]', '', 'g') not in
+                             (select u.digits from unusable u where u.customer_id = k.customer_id)) as phone
             from contacts k
            where k.organization_id = ${orgId} and k.erased_at is null
              and k.customer_id in (select customer_id from open_customers)
@@ -141,7 +165,12 @@ export async function buildPlannerInput(
                case when coalesce(f.with_email, 0) > 0 then f.reachable > 0 else c.email is not null end
                  as "hasEmail",
                coalesce(f.with_email, 0) > 0 and f.subscribed = 0 as "optedOut",
-               c.phone is not null or coalesce(f.phone, false) as "hasPhone",
+               (c.phone is not null and regexp_replace(c.phone, '[^0-9]', '', 'g') <> ''
+                 and regexp_replace(c.phone, '[^0-9]', '', 'g') not in
+                     (select u.digits from unusable u where u.customer_id = c.id))
+                 or coalesce(f.phone, false) as "hasPhone",
+               case when c.onboarding_status = 'active' then c.onboarding_invoice_id end
+                 as "onboardingInvoiceId",
                (select min(i.issue_date)::text from invoices i
                  where i.organization_id = c.organization_id and i.customer_id = c.id
                    and i.status <> 'voided' and i.status <> 'deleted') as "customerSince",
@@ -191,7 +220,7 @@ export async function buildPlannerInput(
     recentContacts: recentBy.get(c.id) ?? [],
     customerSince: c.customerSince,
     lateBefore: c.lateBefore,
-    onboardingInvoiceId: null,
+    onboardingInvoiceId: c.onboardingInvoiceId,
   }));
 
   const invoices: PlannerInvoice[] = invoiceRows.map((i) => ({

@@ -30,6 +30,10 @@ import { firmRenderer } from '../templates';
 import { unsubscribeHeaders, unsubscribeUrl } from '../unsubscribe';
 import { queueInvoiceNote } from '../writeBack/queue';
 import { getLogger } from '../../logging/logger';
+import { masterDataPoints } from '../../domain/onboarding/masterData';
+import { finishOnboarding } from '../onboarding/lifecycle';
+import { masterDataGapsOf } from '../onboarding/masterData';
+import { customerHistoryPoints } from '../tasks/history';
 import { buildPlannerInput } from './plannerInput';
 
 const log = getLogger('reminders');
@@ -50,7 +54,8 @@ export interface PlanDocument {
   skipped: { invoiceId: string; reason: string }[];
 }
 
-export type RunStatus = 'sent' | 'queued' | 'task_created' | 'already_done' | 'failed';
+/** `nothing_to_do`: a step with nothing to act on (a master-data check that found no gap), recorded done. */
+export type RunStatus = 'sent' | 'queued' | 'task_created' | 'nothing_to_do' | 'already_done' | 'failed';
 
 export interface RunDocument extends PlanDocument {
   /** One per live action carried out; `error` only with `failed` (nothing of it was recorded). */
@@ -94,9 +99,19 @@ function toDocument(out: PlannerOutput): PlanDocument {
   };
 }
 
-async function planFor(app: AppContext, orgIdOrSlug: string, asOf: string | Date | undefined) {
+async function planFor(
+  app: AppContext,
+  orgIdOrSlug: string,
+  asOf: string | Date | undefined,
+  customerIds?: readonly string[],
+) {
   const org = await findOrganization(app.db, orgIdOrSlug);
-  const input = await buildPlannerInput(app.db, org, normalizeAsOf(app, asOf));
+  const input = await buildPlannerInput(
+    app.db,
+    org,
+    normalizeAsOf(app, asOf),
+    customerIds ? { customerIds } : {},
+  );
   return { org, output: plan(input) };
 }
 
@@ -105,8 +120,9 @@ export async function planForFirm(
   app: AppContext,
   orgIdOrSlug: string,
   asOf?: string | Date,
+  opts: { customerIds?: readonly string[] } = {},
 ): Promise<PlanDocument> {
-  return toDocument((await planFor(app, orgIdOrSlug, asOf)).output);
+  return toDocument((await planFor(app, orgIdOrSlug, asOf, opts.customerIds)).output);
 }
 
 export interface RunOptions {
@@ -117,6 +133,8 @@ export interface RunOptions {
    * CLI, whose queue has no workers); delivery still claims each row, so it never sends twice.
    */
   deliverNow?: boolean;
+  /** Plan and run only these customers (the sweep's due customers, see ./due.ts); default: all. */
+  customerIds?: readonly string[];
 }
 
 /** Carry out the live actions of the plan, each once. */
@@ -126,7 +144,7 @@ export async function runForFirm(
   asOf?: string | Date,
   opts: RunOptions = {},
 ): Promise<RunDocument> {
-  const { org, output } = await planFor(app, orgIdOrSlug, asOf);
+  const { org, output } = await planFor(app, orgIdOrSlug, asOf, opts.customerIds);
   const live = output.actions.filter(
     (a) => a.live && (!opts.dueBy || new Date(a.sendAt).getTime() <= opts.dueBy.getTime()),
   );
@@ -149,18 +167,26 @@ export async function runForFirm(
       }
     }
   }
-  await recordNextActions(app.db, org.id, output);
+  await recordNextActions(app.db, org.id, output, app.now());
+  await finishOnboarding(app.db, org);
   return { ...toDocument(output), results };
 }
 
-/** `invoices.next_action_at`: when the planner wants to look at each invoice again. */
-async function recordNextActions(db: Db, orgId: string, output: PlannerOutput): Promise<void> {
+/**
+ * `invoices.next_action_at`: when the planner wants to look at each invoice again. "Only when
+ * something changes" (the planner's null) is stored as a day later: every open invoice is looked
+ * at again at least daily, so a change nobody flagged (a resolved dispute, a new contact, a
+ * sequence edit) is picked up within a day. Null in the column means "not planned since it
+ * arrived or changed": due now (see ./due.ts).
+ */
+async function recordNextActions(db: Db, orgId: string, output: PlannerOutput, now: Date): Promise<void> {
   if (output.nextActionAt.length === 0) return;
+  const recheck = new Date(now.getTime() + 24 * 3600_000).toISOString();
   await db.execute(
-    sql`update invoices i set next_action_at = (v->>'at')::timestamptz
+    sql`update invoices i set next_action_at = coalesce((v->>'at')::timestamptz, ${recheck}::timestamptz)
           from jsonb_array_elements(${JSON.stringify(output.nextActionAt)}::jsonb) v
          where i.organization_id = ${orgId} and i.id = (v->>'invoiceId')::uuid
-           and i.next_action_at is distinct from (v->>'at')::timestamptz`,
+           and i.next_action_at is distinct from coalesce((v->>'at')::timestamptz, ${recheck}::timestamptz)`,
   );
 }
 
@@ -429,9 +455,19 @@ async function createTask(
   facts: Facts,
   action: PlannedAction,
   localDay: string,
-  claimSteps: (ref: { taskId: string }) => Promise<void>,
+  claimSteps: (ref: { taskId?: string }) => Promise<void>,
 ): Promise<RunStatus> {
   const template = action.template ? BUILTIN_TASK_TEMPLATES[action.template] : undefined;
+  let fromTemplate = template?.talkingPoints ?? [];
+  if (action.template === 'master-data-check') {
+    // onboarding: a task lists the gaps in the new customer's billing details; none, no task
+    const gaps = await masterDataGapsOf(tx, action.customerId);
+    if (gaps.length === 0) {
+      await claimSteps({});
+      return 'nothing_to_do';
+    }
+    fromTemplate = masterDataPoints(gaps);
+  }
   const kind =
     action.template === 'master-data-check' ? 'master_data' : action.channel === 'letter' ? 'letter' : 'call';
   const title =
@@ -442,7 +478,11 @@ async function createTask(
       invoiceIds: action.invoiceIds,
       kind,
       title,
-      talkingPoints: talkingPoints(facts, action, localDay, template?.talkingPoints ?? []),
+      talkingPoints: [
+        ...talkingPoints(facts, action, localDay, []),
+        ...(await customerHistoryPoints(tx.db, tx.organizationId, action.customerId)),
+        ...fromTemplate,
+      ],
       sequenceKey: action.sequenceKey,
       stepKey: action.stepKey,
       dueDate: localDay,

@@ -11,6 +11,8 @@ import type {
 import { bulkUpsert } from '../../db/bulk';
 import type { Queryable } from '../../db/client';
 import { contacts, creditNotes, customers, invoices, paymentAllocations, payments } from '../../db/schema';
+import { customerContactFieldsOnSync, keepErasedContactsErased } from '../dataRequests/suppression';
+import { advanceOnboarding, touchedCustomers } from '../onboarding/detect';
 
 export interface IngestTarget {
   db: Queryable;
@@ -44,6 +46,8 @@ export async function ingestBatch(t: IngestTarget, batch: SyncBatch): Promise<In
   if (batch.payments?.length) result.payments = await upsertPayments(t, batch.payments, result.errors);
   if (batch.creditNotes?.length)
     result.creditNotes = await upsertCreditNotes(t, batch.creditNotes, result.errors);
+  // customers first seen after the connection's first sync are onboarded (services/onboarding)
+  await advanceOnboarding(t, touchedCustomers(batch));
   return result;
 }
 
@@ -126,8 +130,6 @@ async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Prom
       update: [
         customers.parentExternalId,
         customers.name,
-        customers.email,
-        customers.phone,
         customers.currency,
         customers.balance,
         customers.terms,
@@ -137,6 +139,8 @@ async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Prom
         customers.platformUpdatedAt,
         customers.updatedAt,
       ],
+      // an address or number erased on request (data request) is not filled in again
+      set: customerContactFieldsOnSync(),
       returning: { id: customers.id, externalId: customers.externalId },
     },
   );
@@ -160,7 +164,8 @@ async function upsertCustomers(t: IngestTarget, list: CanonicalCustomer[]): Prom
       });
     }
   }
-  await bulkUpsert(t.db, contacts, [...contactRows.values()], {
+  const contactValues = await keepErasedContactsErased(t.db, t.organizationId, [...contactRows.values()]);
+  await bulkUpsert(t.db, contacts, contactValues, {
     conflict: [contacts.customerId, contacts.externalKey],
     update: [contacts.role, contacts.isPrimary, contacts.updatedAt],
     // an erased contact (data request) stays erased
@@ -251,6 +256,12 @@ async function upsertInvoices(
     // keep the first moment Duely saw it paid
     set: {
       paid_at: sql`case when excluded.status = 'paid' then coalesce(${invoices.paidAt}, excluded.paid_at) else null end`,
+      // a change that moves reminder dates makes the invoice due for planning now (reminders/due.ts)
+      next_action_at: sql`case when ${invoices.dueDate} is distinct from excluded.due_date
+                                 or ${invoices.issueDate} is distinct from excluded.issue_date
+                                 or ${invoices.status} is distinct from excluded.status
+                                 or ${invoices.balance} is distinct from excluded.balance
+                               then null else ${invoices.nextActionAt} end`,
     },
   });
   return values.length + deleted;
