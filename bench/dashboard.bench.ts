@@ -81,11 +81,15 @@ async function main() {
       select i.organization_id, i.connection_id, 'pay-' || i.external_id, i.customer_id,
              least(i.issue_date + (i.total::int % 60), ${TODAY}::date), i.total, 'USD'
         from invoices i where i.organization_id = ${org.id} and i.status = 'paid'`);
+    // fresh statistics first, or the planner (expecting one row) nests loops over 50k × 150k rows
+    await db.execute(sql`analyze invoices`);
+    await db.execute(sql`analyze payments`);
     await db.execute(sql`
       insert into payment_allocations (organization_id, payment_id, invoice_id, invoice_external_id, amount)
       select p.organization_id, p.id, i.id, i.external_id, p.amount
         from payments p
-        join invoices i on i.organization_id = p.organization_id and i.external_id = substr(p.external_id, 5)
+        join invoices i on i.organization_id = p.organization_id and i.connection_id = p.connection_id
+                        and i.external_id = substr(p.external_id, 5)
        where p.organization_id = ${org.id}`);
     await db.execute(sql`analyze`);
     const seedMs = Date.now() - seedStart;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../src/app/context';
 import { DelayJobError, PermanentJobError, type JobDefinition } from '../../src/queue/types';
 import { ConflictError, NotFoundError } from '../../src/services/errors';
+import { refreshDashboardReports } from '../../src/services/reports/refresh';
 import { runSync } from '../../src/services/sync/runSync';
 
 export const SYNC_CONNECTION_JOB = 'sync.connection';
@@ -29,6 +30,9 @@ export const syncConnectionJob: JobDefinition<z.infer<typeof payload>, AppContex
         'sync finished',
       );
       if (s.status === 'postponed') throw new DelayJobError(s.retryAfterMs ?? 60_000, 'platform rate limit');
+      // figures refresh after each sync: the dashboard then reads pre-aggregated rows
+      if (s.status === 'succeeded' || s.status === 'partial')
+        await refreshDashboardReports(app, p.organizationId);
     } catch (e) {
       if (e instanceof NotFoundError || e instanceof ConflictError) throw new PermanentJobError(e.message);
       throw e;

@@ -3,7 +3,18 @@
  * (notes, calls, portal visits, message opens/clicks, preference changes), the firm's e-mail
  * templates, and report figures pre-aggregated after each sync.
  */
-import { date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { createdAt, id, updatedAt } from './common';
 import { customers } from './ledger';
@@ -69,7 +80,22 @@ export const reportSnapshots = pgTable(
     report: text('report').notNull(),
     asOf: date('as_of', { mode: 'string' }).notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /** The firm's ledger version read before computing: valid while it is still current. */
+    ledgerVersion: bigint('ledger_version', { mode: 'number' }).notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('report_snapshots_org_report_uq').on(t.organizationId, t.report, t.asOf)],
 );
+
+/**
+ * A counter per firm that statement-level triggers on invoices, payments, payment allocations
+ * and credit notes bump on every change (migration 0005), whatever code path made it (sync,
+ * webhook, portal payment, erasure). Report snapshots remember the version they were computed
+ * from. Concurrent writers of one firm queue briefly on this row until they commit.
+ */
+export const ledgerVersions = pgTable('ledger_versions', {
+  organizationId: uuid('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});

@@ -5,6 +5,7 @@ import { AGING_BUCKETS, type AgingBucket } from '../../domain/aging';
 import type { LocalDate } from '../../domain/calendar/localDate';
 import { formatMoney, parseMoney, type Micros } from '../../domain/money';
 import { firmBasics, requireDate } from './period';
+import { cachedReport } from './snapshots';
 
 export type AgingBuckets = Record<AgingBucket, string>;
 
@@ -66,6 +67,11 @@ export async function agingReport(
 ): Promise<AgingReport> {
   const firm = await firmBasics(scope, opts.now);
   const asOf = opts.asOf === undefined ? firm.today : requireDate(opts.asOf, 'asOf');
+  return cachedReport(scope, 'aging', asOf, () => computeAging(scope, firm.baseCurrency, asOf));
+}
+
+async function computeAging(scope: OrgScope, baseCurrency: string, asOf: LocalDate): Promise<AgingReport> {
+  const firm = { baseCurrency };
   const rows = await queryRows<Row>(scope.db, agingQuery(scope, asOf));
 
   type Acc = { buckets: Record<AgingBucket, Micros>; customers: { line: CustomerAging; total: Micros }[] };

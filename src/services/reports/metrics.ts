@@ -14,6 +14,8 @@ import {
 } from '../../domain/metrics';
 import { formatMoney, parseMoney, type Micros } from '../../domain/money';
 import { ValidationError } from '../errors';
+import { promisedCash } from './collections';
+import { cachedReport } from './snapshots';
 import { addMonths, firmBasics, monthEnd, monthStart, requireDate } from './period';
 
 /** Default period when `from` is not given: the 90 days ending on `to`. */
@@ -99,6 +101,21 @@ export async function metricsReport(
   const days = daysBetween(from, to) + 1;
   if (days > MAX_PERIOD_DAYS)
     throw new ValidationError(`the period is longer than ${MAX_PERIOD_DAYS} days`, 'from');
+  const ledger = await cachedReport(scope, `metrics:${from}`, to, () =>
+    computeLedgerMetrics(scope, firm.baseCurrency, from, to),
+  );
+  return { ...ledger, promiseKeptRate: null };
+}
+
+/** Everything of the metrics that depends on the ledger only (pre-aggregated per ledger version). */
+async function computeLedgerMetrics(
+  scope: OrgScope,
+  baseCurrency: string,
+  from: LocalDate,
+  to: LocalDate,
+): Promise<Omit<MetricsReport, 'promiseKeptRate'>> {
+  const firm = { baseCurrency };
+  const days = daysBetween(from, to) + 1;
 
   // the months of the trend, oldest first; the last one ends on `to`
   const trendMonths = Array.from({ length: TREND_MONTHS }, (_, k) => {
@@ -172,8 +189,6 @@ export async function metricsReport(
       endingAr: end.ar,
       endingCurrentAr: end.current,
     }),
-    // no promise records yet: the rate is not measurable until promises are tracked
-    promiseKeptRate: null,
     trend,
   };
 }
@@ -243,8 +258,9 @@ export interface ExpectedCashWeek {
 
 /**
  * Expected cash of the four weeks from today (firm's time zone), base currency: open balances
- * on their due dates (one GROUP BY due date over at most 28 days of the due-date index).
- * Promises are not recorded yet; once they are, promised invoices move to their promised dates.
+ * on their due dates (one GROUP BY due date over at most 28 days of the due-date index), except
+ * invoices under an active promise, whose promised amount (less what was paid since) counts on
+ * the promised date instead.
  */
 export async function expectedCashReport(
   scope: OrgScope,
@@ -259,11 +275,16 @@ export async function expectedCashReport(
          where i.organization_id = ${scope.organizationId} and i.status = 'open'
            and i.currency = ${firm.baseCurrency}
            and i.due_date between ${asOf}::date and ${addDays(asOf, 27)}::date
+           and not exists (
+             select 1 from promise_invoices pi join promises p on p.id = pi.promise_id
+              where pi.organization_id = i.organization_id and pi.invoice_id = i.id and p.status = 'active')
          group by i.due_date`,
   );
+  const promised = await promisedCash(scope, { currency: firm.baseCurrency });
   const weeks = expectedCash(
     asOf,
     rows.map((r) => ({ date: r.date, amount: parseMoney(r.amount) })),
+    promised.promises,
   );
   return {
     asOf,
