@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { UnknownPlatformError } from '../../app/context';
 import { ServiceError, zodMessage } from '../../services/errors';
+import { portalPageLocals } from './portalAuth';
 
 export class HttpError extends Error {
   constructor(
@@ -13,6 +14,8 @@ export class HttpError extends Error {
   }
 }
 
+const isPortal = (path: string) =>
+  path === '/portal' || path.startsWith('/portal/') || path.startsWith('/p/');
 const isApi = (path: string) => path.startsWith('/api/') || path.startsWith('/webhooks/');
 
 export const notFound: RequestHandler = (_req, _res, next) =>
@@ -68,6 +71,14 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   res.status(status);
   if (isApi(req.path) || !req.accepts('html')) {
     res.json({ error: { code, message } });
+    return;
+  }
+  if (isPortal(req.path)) {
+    // the customer's pages: the firm's branding, never the clerk's layout
+    res.render(
+      'portal/error',
+      portalPageLocals(req.portal?.firm ?? null, { title: 'Error', status, message }),
+    );
     return;
   }
   res.render('pages/error', { title: status === 404 ? 'Not found' : 'Error', status, message });

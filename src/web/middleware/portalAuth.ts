@@ -3,11 +3,19 @@
  * only the token's row id. Every portal request re-checks that row, so a revoked or expired link
  * ends access at once; `req.portal` then carries the one customer of one firm the link is for.
  */
-import { eq } from 'drizzle-orm';
-import type { RequestHandler } from 'express';
+import crypto from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppContext } from '../../app/context';
-import { customers, organizations, portalTokens, type Branding } from '../../db/schema';
+import type { Branding } from '../../db/schema';
 import { OrgScope } from '../../db/scope';
+import { localDateOf } from '../../domain/calendar';
+import { getLogger } from '../../logging/logger';
+import { checkPortalSession } from '../../services/portal/access';
+import { recordPortalVisit } from '../../services/portal/visits';
+import { consume } from './throttle';
+
+const log = getLogger('portal');
 
 export interface PortalContext {
   tokenId: string;
@@ -18,6 +26,8 @@ export interface PortalContext {
   scope: OrgScope;
   firm: { name: string; timezone: string; branding: Branding; settings: Record<string, unknown> };
   customer: { id: string; name: string; currency: string | null };
+  /** The firm's local date today (days overdue are counted to it). */
+  today: string;
 }
 
 declare global {
@@ -31,7 +41,10 @@ declare global {
 
 declare module 'express-session' {
   interface SessionData {
-    portal?: { tokenId: string };
+    /** `visitKey` names this session on the timeline; `visitDay` is the last day a visit was recorded. */
+    portal?: { tokenId: string; visitKey?: string; visitDay?: string };
+    /** The firm of the last expired or revoked link seen: "send me a new link" searches there. */
+    portalRenewal?: { organizationId: string };
   }
 }
 
@@ -41,59 +54,111 @@ export function requirePortal(app: AppContext): RequestHandler {
     try {
       const tokenId = req.session.portal?.tokenId;
       if (!tokenId) {
-        res
-          .status(401)
-          .render('portal/expired', portalPageLocals(null, { title: 'Link needed', reason: 'none' }));
+        renderRenewal(res, 401, null, 'none');
         return;
       }
-      const [row] = await app.db
-        .select({
-          tokenId: portalTokens.id,
-          organizationId: portalTokens.organizationId,
-          customerId: portalTokens.customerId,
-          contactId: portalTokens.contactId,
-          expiresAt: portalTokens.expiresAt,
-          revokedAt: portalTokens.revokedAt,
-          firmName: organizations.name,
-          timezone: organizations.timezone,
-          branding: organizations.branding,
-          settings: organizations.settings,
-          customerName: customers.name,
-          customerCurrency: customers.currency,
-          customerDeleted: customers.deletedAt,
-        })
-        .from(portalTokens)
-        .innerJoin(organizations, eq(organizations.id, portalTokens.organizationId))
-        .innerJoin(customers, eq(customers.id, portalTokens.customerId))
-        .where(eq(portalTokens.id, tokenId))
-        .limit(1);
-      if (!row || row.customerDeleted || row.revokedAt || row.expiresAt.getTime() <= app.now().getTime()) {
+      const access = await checkPortalSession(app, tokenId);
+      if (access.status !== 'ok') {
         delete req.session.portal;
-        res.status(401).render(
-          'portal/expired',
-          portalPageLocals(row ? { name: row.firmName, branding: row.branding } : null, {
-            title: 'Link expired',
-            reason: 'expired',
-          }),
-        );
+        if (access.status === 'expired')
+          req.session.portalRenewal = { organizationId: access.organizationId };
+        renderRenewal(res, 401, access.status === 'expired' ? access.firm : null, 'expired');
         return;
       }
+      const today = localDateOf(app.now(), access.firm.timezone);
       req.portal = {
-        tokenId: row.tokenId,
-        organizationId: row.organizationId,
-        customerId: row.customerId,
-        contactId: row.contactId,
-        scope: new OrgScope(app.db, row.organizationId),
-        firm: { name: row.firmName, timezone: row.timezone, branding: row.branding, settings: row.settings },
-        customer: { id: row.customerId, name: row.customerName, currency: row.customerCurrency },
+        tokenId: access.tokenId,
+        organizationId: access.organizationId,
+        customerId: access.customerId,
+        contactId: access.contactId,
+        scope: new OrgScope(app.db, access.organizationId),
+        firm: access.firm,
+        customer: access.customer,
+        today,
       };
-      Object.assign(res.locals, portalPageLocals({ name: row.firmName, branding: row.branding }, {}));
-      res.locals.customer = req.portal.customer;
+      Object.assign(res.locals, portalPageLocals(access.firm, {}));
+      res.locals.customer = access.customer;
+      res.locals.portalNav = { shown: false };
+      await noteVisit(req, req.portal);
       next();
     } catch (err) {
       next(err);
     }
   };
+}
+
+/** One `portal.visit` on the timeline per session and day; a failure here never blocks the page. */
+async function noteVisit(req: Request, portal: PortalContext): Promise<void> {
+  const s = req.session.portal!;
+  if (req.method !== 'GET' || s.visitDay === portal.today) return;
+  s.visitKey ??= crypto.randomUUID();
+  try {
+    await recordPortalVisit(portal.scope, {
+      customerId: portal.customerId,
+      tokenId: portal.tokenId,
+      visitKey: s.visitKey,
+      day: portal.today,
+      path: req.baseUrl + req.path,
+    });
+    s.visitDay = portal.today;
+  } catch (err) {
+    log.warn({ err, customerId: portal.customerId }, 'portal visit not recorded');
+  }
+}
+
+/**
+ * Per-link throttle for portal pages and actions (generous: a person never meets it). Keyed by
+ * the session's token row, checked before any database work.
+ */
+export function portalThrottle(limiters: {
+  pages: RateLimiterAbstract;
+  actions: RateLimiterAbstract;
+}): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const tokenId = req.session.portal?.tokenId;
+      if (!tokenId) return next();
+      const limiter = req.method === 'GET' || req.method === 'HEAD' ? limiters.pages : limiters.actions;
+      const wait = await consume(limiter, tokenId);
+      if (wait > 0) return renderTooMany(res, wait, null);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function renderTooMany(
+  res: Response,
+  waitSec: number,
+  firm: { name: string; branding: Branding } | null,
+): void {
+  res.setHeader('Retry-After', String(waitSec));
+  res
+    .status(429)
+    .render(
+      'portal/rate-limited',
+      portalPageLocals(firm, { title: 'Please slow down', minutes: Math.max(1, Math.ceil(waitSec / 60)) }),
+    );
+}
+
+export function renderRenewal(
+  res: Response,
+  status: number,
+  firm: { name: string; branding: Branding } | null,
+  reason: 'expired' | 'unknown' | 'none',
+  extra: Record<string, unknown> = {},
+): void {
+  res.status(status).render(
+    'portal/expired',
+    portalPageLocals(firm, {
+      title: reason === 'unknown' ? 'Link not valid' : reason === 'none' ? 'Link needed' : 'Link expired',
+      reason,
+      email: '',
+      error: null,
+      ...extra,
+    }),
+  );
 }
 
 /** What every portal page's layout reads: the firm's name and branding (colour validated). */
@@ -104,11 +169,7 @@ export function portalPageLocals(
   const color =
     firm?.branding.color && /^#[0-9a-fA-F]{6}$/.test(firm.branding.color) ? firm.branding.color : null;
   return {
-    firm: firm ? { name: firm.name, logoUrl: safeLogo(firm.branding.logoUrl), color } : null,
+    firm: firm ? { name: firm.name, color } : null,
     ...extra,
   };
-}
-
-function safeLogo(url: string | null | undefined): string | null {
-  return url && /^https:\/\/[^\s"'<>]+$/.test(url) ? url : null;
 }

@@ -1,7 +1,86 @@
-import { Router } from 'express';
+/**
+ * Portal: the customer's open invoices (`/portal`), one invoice (`/portal/invoices/:id`) and its
+ * PDF from the books (`/portal/invoices/:id/pdf`). Behind requirePortal: `req.portal` is set, and
+ * every service call is scoped to its firm and customer (anything else is a 404).
+ */
+import { Router, type Request } from 'express';
 import type { AppContext } from '../../../app/context';
+import { paymentsEnabled } from '../../../services/payments/config';
+import { getInvoiceDetail, listOpenInvoices } from '../../../services/portal/invoices';
+import { invoicePdf } from '../../../services/portal/pdf';
+import { portalFormat } from './format';
 
-/** Portal: invoices pages (behind requirePortal; `req.portal` is set). */
-export function portalInvoicesRouter(_app: AppContext): Router {
-  return Router();
+const portalOf = (req: Request) => req.portal!;
+
+/** Where "Pay" goes: online payment here, else the platform's own link, else how to pay. */
+export function payTarget(
+  online: boolean,
+  inv: { id: string; onlinePaymentUrl: string | null },
+): { href: string; external: boolean } {
+  if (online) return { href: `/portal/pay?invoice=${encodeURIComponent(inv.id)}`, external: false };
+  if (inv.onlinePaymentUrl) return { href: inv.onlinePaymentUrl, external: true };
+  return { href: '/portal/how-to-pay', external: false };
+}
+
+export function portalInvoicesRouter(app: AppContext): Router {
+  const r = Router();
+
+  r.get('/', async (req, res, next) => {
+    try {
+      const p = portalOf(req);
+      const list = await listOpenInvoices(p.scope, p.customerId, p.today);
+      const online = paymentsEnabled(app);
+      res.render('portal/invoices', {
+        title: 'Open invoices',
+        list,
+        online,
+        payTarget: (inv: { id: string; onlinePaymentUrl: string | null }) => payTarget(online, inv),
+        fmt: portalFormat,
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.get('/invoices/:id', async (req, res, next) => {
+    try {
+      const p = portalOf(req);
+      const detail = await getInvoiceDetail(p.scope, p.customerId, req.params.id, p.today);
+      const online = paymentsEnabled(app);
+      res.render('portal/invoice', {
+        title: `Invoice ${detail.invoice.number ?? ''}`.trim(),
+        detail,
+        pay: detail.invoice.status === 'open' ? payTarget(online, detail.invoice) : null,
+        fmt: portalFormat,
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.get('/invoices/:id/pdf', async (req, res, next) => {
+    try {
+      const p = portalOf(req);
+      const pdf = await invoicePdf(app, p.scope, p.customerId, req.params.id);
+      if (!pdf.ok) {
+        res.status(503).setHeader('Retry-After', '300');
+        res.render('portal/pdf-unavailable', {
+          title: 'Invoice copy not available',
+          reason: pdf.reason,
+          number: pdf.number,
+          invoiceId: req.params.id,
+        });
+        return;
+      }
+      res.setHeader('Content-Type', 'application/pdf');
+      res.setHeader('Content-Disposition', `inline; filename="${pdf.filename}"`);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.send(pdf.content);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return r;
 }
