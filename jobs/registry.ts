@@ -2,6 +2,7 @@ import type { AppContext } from '../src/app/context';
 import type { JobDefinition } from '../src/queue/types';
 import { keepConnectionsAliveJob } from './definitions/keepConnectionsAlive';
 import { processWebhooksJob } from './definitions/processWebhooks';
+import { promisesEvaluateJob, promisesSweepJob } from './definitions/promises';
 import { pruneSessionsJob } from './definitions/pruneSessions';
 import { remindersRunJob, remindersSweepJob } from './definitions/reminders';
 import { sendEmailJob } from './definitions/sendEmail';
@@ -21,4 +22,6 @@ export const ALL_JOBS = [
   writeBackSweepJob,
   remindersSweepJob,
   remindersRunJob,
+  promisesEvaluateJob,
+  promisesSweepJob,
 ] as unknown as JobDefinition<unknown, AppContext>[];

@@ -9,6 +9,7 @@ import { getLogger } from '../../logging/logger';
 import { connectorContext } from '../connections/context';
 import { markNeedsReconnect } from '../connections/health';
 import { ConflictError, NotFoundError } from '../errors';
+import { enqueuePromiseEvaluation } from '../promises/evaluate';
 import { ingestBatch } from './ingest';
 
 const log = getLogger('sync');
@@ -163,6 +164,11 @@ export async function runSync(
     }
   }
   await finish(scope, runId, summary, ctx.stats.rateLimited);
+  // Promises to pay settle against what this sync brought in (never fails the sync itself).
+  if (summary.status === 'succeeded' || summary.status === 'partial')
+    await enqueuePromiseEvaluation(app, p.organizationId, `sync-${runId}`).catch((e: unknown) =>
+      log.warn({ connectionId: conn.id, err: e }, 'could not enqueue the promise evaluation'),
+    );
   return summary;
 }
 
