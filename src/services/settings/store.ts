@@ -11,11 +11,20 @@ import type { Organization } from '../organizations';
 
 export type Settings = Record<string, unknown>;
 
-/** Apply `change` to the firm's settings under a row lock; returns the new settings. */
+/** Organisation columns that may change together with the settings. */
+export type OrgColumns = Partial<Pick<typeof organizations.$inferInsert, 'automation'>>;
+
+/**
+ * Apply `change` to the firm's settings under a row lock (with `columns` in the same write, and
+ * `within` run in the same transaction); returns the new settings. An error thrown by `change`
+ * or `within` changes nothing.
+ */
 export async function updateSettings(
   db: Db,
   organizationId: string,
   change: (current: Settings, org: Organization) => Settings | Promise<Settings>,
+  columns: OrgColumns = {},
+  within?: (tx: Db) => Promise<void>,
 ): Promise<Settings> {
   return db.transaction(async (tx) => {
     const [org] = await tx
@@ -27,8 +36,9 @@ export async function updateSettings(
     const next = await change({ ...(org.settings ?? {}) }, org);
     await tx
       .update(organizations)
-      .set({ settings: next, updatedAt: new Date() })
+      .set({ ...columns, settings: next, updatedAt: new Date() })
       .where(eq(organizations.id, organizationId));
+    if (within) await within(tx as unknown as Db);
     return next;
   });
 }

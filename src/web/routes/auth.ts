@@ -83,7 +83,7 @@ export function authRouter(app: AppContext, passport: PassportStatic, limiter: R
       const { user } = await signUp(app.db, body);
       await logIn(req, { id: user.id, email: user.email, name: user.name });
       flash(req, 'success', `Welcome to Duely. Connect your books to get started.`);
-      res.redirect('/');
+      res.redirect('/welcome');
     } catch (e) {
       if (e instanceof ServiceError && e.status < 500) {
         return res.status(e.status).render('pages/signup', {

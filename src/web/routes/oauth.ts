@@ -18,6 +18,7 @@ import {
 import { disconnect } from '../../services/connections/lifecycle';
 import { flash, requireRole, requireUser } from '../middleware/auth';
 import { roleIn } from '../../services/users';
+import { returnToWizardAfterConnect, takeWizardReturn } from '../wizardReturn';
 
 const PENDING_TTL_MS = 15 * 60_000;
 
@@ -107,6 +108,8 @@ export function oauthRouter(app: AppContext): Router {
       );
       await login(req, { id: signed.user.id, email: signed.user.email, name: signed.user.name });
       req.session.organizationId = signed.organizationId;
+      // a firm new to Duely continues in the setup wizard
+      if (signed.created) returnToWizardAfterConnect(req);
       organizationId = signed.organizationId;
       userId = signed.user.id;
     } else if (!req.user || !organizationId || (await roleIn(app.db, req.user.id, organizationId)) === null) {
@@ -134,7 +137,7 @@ export function oauthRouter(app: AppContext): Router {
       'success',
       `Connected ${saved[0]!.displayName ?? 'your company'}. The first sync has started.`,
     );
-    res.redirect('/settings/connections');
+    res.redirect(takeWizardReturn(req) ?? '/settings/connections');
   });
 
   r.get('/connections/choose', requireUser, requireRole('admin'), (req, res) => {
@@ -176,7 +179,7 @@ export function oauthRouter(app: AppContext): Router {
       'success',
       `Connected ${saved.map((s) => s.displayName ?? 'a company').join(', ')}. The first sync has started.`,
     );
-    res.redirect('/settings/connections');
+    res.redirect(takeWizardReturn(req) ?? '/settings/connections');
   });
 
   /** Intuit opens this after the firm disconnects Duely from within QuickBooks. */
