@@ -1,5 +1,13 @@
 import request from 'supertest';
-import { customers, invoices } from '../../src/db/schema';
+import {
+  customers,
+  disputes,
+  invoices,
+  messages,
+  promiseInvoices,
+  promises,
+  tasks,
+} from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import { createTestApp, type TestApp } from '../support/app';
 import { browser } from '../support/http';
@@ -153,5 +161,100 @@ describe('dashboard page', () => {
     const theirs = await other.agent.get('/dashboard');
     expect(theirs.text).toMatch(/data-testid="total-ar">78977.00</);
     expect(theirs.text).not.toContain('Gamma Goods');
+  });
+
+  it('shows dispute SLA attainment, e-mails and calls per week, and promised cash, each with a CSV', async () => {
+    const scope = new OrgScope(t.app.db, a.id);
+    const at = (iso: string) => new Date(iso);
+    // SLA: one answered in time, one late, one still waiting past its deadline, one not yet due
+    const d = {
+      customerId: a.customerId,
+      kind: 'dispute' as const,
+      category: 'pricing',
+      source: 'portal' as const,
+    };
+    await scope.insert(disputes, [
+      {
+        ...d,
+        reference: 'D-1',
+        firstResponseDueAt: at('2026-11-02T17:00:00Z'),
+        firstResponseAt: at('2026-11-02T10:00:00Z'),
+      },
+      {
+        ...d,
+        reference: 'D-2',
+        firstResponseDueAt: at('2026-11-03T17:00:00Z'),
+        firstResponseAt: at('2026-11-04T10:00:00Z'),
+      },
+      { ...d, reference: 'D-3', firstResponseDueAt: at('2026-11-18T17:00:00Z') },
+      { ...d, reference: 'D-4', firstResponseDueAt: at('2026-11-21T17:00:00Z') },
+    ]);
+    // weekly: two e-mails sent in the week of Monday 2026-11-16, one call done the week before
+    const m = {
+      customerId: a.customerId,
+      invoiceIds: [a.invoiceId],
+      sequenceKey: 'standard',
+      sequenceVersion: 1,
+      channel: 'email' as const,
+      status: 'sent' as const,
+      live: true,
+      sendAt: at('2026-11-17T09:00:00Z'),
+      sentAt: at('2026-11-17T09:00:01Z'),
+    };
+    await scope.insert(messages, [
+      { ...m, stepKey: 's1', idempotencyKey: 'dash-1' },
+      { ...m, stepKey: 's2', idempotencyKey: 'dash-2' },
+      { ...m, stepKey: 's3', idempotencyKey: 'dash-3', live: false, status: 'preview' },
+    ]);
+    await scope.insert(tasks, {
+      customerId: a.customerId,
+      kind: 'call',
+      title: 'Call',
+      dueDate: '2026-11-10',
+      status: 'done',
+      outcome: 'reached',
+      idempotencyKey: 'dash-call',
+      completedAt: at('2026-11-11T15:00:00Z'),
+    });
+    // an active promise of 1000.00 on INV-1 for 2026-11-25 (paid nothing since)
+    const [p] = await scope
+      .insert(promises, {
+        customerId: a.customerId,
+        amount: '1000.00',
+        currency: 'USD',
+        promisedDate: '2026-11-25',
+        graceDays: 3,
+        source: 'portal',
+      })
+      .returning({ id: promises.id });
+    await t.app.db
+      .insert(promiseInvoices)
+      .values({
+        promiseId: p!.id,
+        invoiceId: a.invoiceId,
+        organizationId: a.id,
+        balanceAtPromise: '1200.00',
+      });
+
+    const viewer = await signedIn(a.users.viewer);
+    const page = await viewer.agent.get('/dashboard');
+    expect(page.status).toBe(200);
+    // met 1, breached 2 (late + waiting past the deadline); the one not yet due is not judged
+    expect(page.text).toMatch(/data-testid="dispute-sla">33.3 %</);
+    expect(page.text).toContain('1 answered in time, 2 late in the period');
+    expect(page.text).toMatch(/<strong>1<\/strong> waiting past the deadline now/);
+    const weekly = await viewer.agent.get('/dashboard/activity.csv');
+    expect(weekly.text).toContain('2026-11-16,2,0\r\n');
+    expect(weekly.text).toContain('2026-11-09,0,1\r\n');
+    expect(weekly.text.split('\r\n')[0]).toBe('Week of,E-mails sent,Calls made');
+    const cash = await viewer.agent.get('/dashboard/cash.csv');
+    expect(cash.text.split('\r\n')[1]).toBe('2026-11-20,2026-11-26,USD,0.00,1000.00,1000.00');
+    const trend = await viewer.agent.get('/dashboard/trend.csv');
+    expect(trend.status).toBe(200);
+    expect(trend.text.split('\r\n')).toHaveLength(8); // header, six months, final line end
+    // the other firm sees none of it
+    const other = await signedIn(b.users.viewer);
+    const theirs = await other.agent.get('/dashboard/activity.csv');
+    expect(theirs.text).not.toContain(',2,');
   });
 });

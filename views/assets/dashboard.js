@@ -38,4 +38,19 @@
       options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'days' } } } },
     });
   }
+
+  var weekly = document.getElementById('weekly-chart');
+  if (weekly && data.weekly) {
+    new window.Chart(weekly, {
+      type: 'bar',
+      data: {
+        labels: data.weekly.labels,
+        datasets: [
+          { label: 'E-mails sent', data: data.weekly.emails, backgroundColor: '#2f6fde' },
+          { label: 'Calls made', data: data.weekly.calls, backgroundColor: '#d9822b' },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+  }
 })();
