@@ -1,5 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { customers, invoices, organizations, paymentAllocations, payments } from '../../src/db/schema';
+import {
+  customers,
+  invoices,
+  organizations,
+  paymentAllocations,
+  payments,
+  promises,
+} from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import { agingReport } from '../../src/services/reports/aging';
 import { expectedCashReport, metricsReport } from '../../src/services/reports/metrics';
@@ -308,5 +315,27 @@ describe('metrics report', () => {
       ['2026-12-24', '2026-12-30', '0.00'],
       ['2026-12-31', '2027-01-06', '4000.00'], // G, due 12-31
     ]);
+  });
+
+  it('reports the promise-kept rate of the promises due in the period, read live between syncs', async () => {
+    const before = await metricsReport(scope, { now });
+    expect(before.promiseKeptRate).toBeNull();
+    const p = {
+      customerId: firm.customerId,
+      currency: 'USD',
+      graceDays: 3,
+      source: 'portal' as const,
+    };
+    // kept (1), partly kept with 250 of 1000 (0.25), broken (0), cancelled (left out), outside the period
+    await scope.insert(promises, [
+      { ...p, amount: '500.00', amountPaid: '500.00', promisedDate: '2026-11-20', status: 'kept' },
+      { ...p, amount: '1000.00', amountPaid: '250.00', promisedDate: '2026-11-25', status: 'partially_kept' },
+      { ...p, amount: '300.00', promisedDate: '2026-12-01', status: 'broken' },
+      { ...p, amount: '300.00', promisedDate: '2026-12-02', status: 'cancelled' },
+      { ...p, amount: '300.00', promisedDate: '2025-01-02', status: 'broken' },
+    ]);
+    const after = await metricsReport(scope, { now });
+    expect(after.promiseKeptRate).toBe(41.7); // (1 + 0.25 + 0) / 3
+    expect(after.dso).toEqual(before.dso);
   });
 });

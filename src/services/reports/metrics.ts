@@ -15,6 +15,7 @@ import {
 import { formatMoney, parseMoney, type Micros } from '../../domain/money';
 import { ValidationError } from '../errors';
 import { promisedCash } from './collections';
+import { promiseKeptRate } from '../promises/queries';
 import { cachedReport } from './snapshots';
 import { addMonths, firmBasics, monthEnd, monthStart, requireDate } from './period';
 
@@ -104,7 +105,9 @@ export async function metricsReport(
   const ledger = await cachedReport(scope, `metrics:${from}`, to, () =>
     computeLedgerMetrics(scope, firm.baseCurrency, from, to),
   );
-  return { ...ledger, promiseKeptRate: null };
+  // promises change between syncs: their rate is read live (one small indexed query)
+  const kept = await promiseKeptRate(scope, { from, to });
+  return { ...ledger, promiseKeptRate: kept.rate };
 }
 
 /** Everything of the metrics that depends on the ledger only (pre-aggregated per ledger version). */
