@@ -50,3 +50,20 @@ export function addTracking(
   }
   return out;
 }
+
+/**
+ * The HTML as the customer got it, minus tracking: for the clerk's outbox, so that reading a
+ * message there never counts as the customer opening or clicking it.
+ */
+export function withoutTracking(html: string, baseUrl: string): string {
+  const base = baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return html
+    .replace(new RegExp(`<img [^>]*src="${base}/t/o/[^"]*"[^>]*>`, 'g'), '')
+    .replace(
+      new RegExp(`href="${base}/t/c/[A-Za-z0-9_-]+\\?u=([A-Za-z0-9_-]+)\\.[A-Za-z0-9_-]+"`, 'g'),
+      (_m, u: string) => {
+        const target = Buffer.from(u, 'base64url').toString('utf8');
+        return /^https?:\/\//i.test(target) ? `href="${escapeAttr(target)}"` : 'href="#"';
+      },
+    );
+}

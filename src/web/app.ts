@@ -16,6 +16,9 @@ import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
+import { outboxRouter } from './routes/mail/outbox';
+import { trackingRouter } from './routes/mail/tracking';
+import { unsubscribeRouter } from './routes/mail/unsubscribe';
 import { oauthRouter } from './routes/oauth';
 import { portalRouter } from './routes/portal';
 import { settingsRouter } from './routes/settings';
@@ -73,6 +76,10 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
     express.static(path.join(root, 'node_modules', 'chart.js', 'dist'), { maxAge: '1d', index: false }),
   );
   web.use('/api/v1', express.json({ limit: '1mb' }), apiRouter(app));
+  // signed links in e-mails (one-click unsubscribe, tracking): no cookie, no session, so no CSRF —
+  // the signature authenticates (RFC 8058 one-click POSTs come from mail clients)
+  web.use(unsubscribeRouter(app));
+  web.use(trackingRouter(app));
 
   const ttl = opts.sessionTtlMs ?? SESSION_TTL_MS;
   web.use(express.urlencoded({ extended: false, limit: '200kb' }));
@@ -109,6 +116,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(wizardRouter(app));
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
+  web.use('/settings/outbox', outboxRouter(app));
   web.use('/settings', settingsRouter(app));
 
   web.use(notFound);
@@ -118,6 +126,6 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
 
 function redactUrl(url: string): string {
   return url
-    .replace(/\/(portal|invite|p)\/[A-Za-z0-9_-]{16,}/g, '/$1/[redacted]')
-    .replace(/([?&](token|code|state)=)[^&]+/g, '$1[redacted]');
+    .replace(/\/(portal|invite|p|u)\/[A-Za-z0-9_-]{16,}/g, '/$1/[redacted]')
+    .replace(/([?&](token|code|state|u)=)[^&]+/g, '$1[redacted]');
 }

@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi';
 import { reportsApi } from './reports';
 import { sequencesApi } from './sequences';
 import { tasksApi } from './tasks';
+import { templatesApi } from './templates';
 
 /** `/api/v1`: JSON, bearer API tokens, every query scoped to the token's firm. */
 export function apiRouter(app: AppContext): Router {
@@ -24,6 +25,7 @@ export function apiRouter(app: AppContext): Router {
   r.use(connectionsApi(app));
   r.use(sequencesApi(app));
   r.use(messagesApi(app));
+  r.use(templatesApi(app));
   r.use(tasksApi(app));
   r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
   return r;

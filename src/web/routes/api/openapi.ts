@@ -172,6 +172,7 @@ export function openApiDocument(baseUrl: string) {
             'sendAt',
             'sentAt',
             'live',
+            'portalUrl',
           ],
           properties: {
             id: { type: 'string' },
@@ -187,8 +188,34 @@ export function openApiDocument(baseUrl: string) {
             sendAt: { type: 'string', format: 'date-time' },
             sentAt: { type: ['string', 'null'], format: 'date-time' },
             live: { type: 'boolean' },
+            error: { type: ['string', 'null'], description: 'why it failed or bounced' },
+            portalUrl: {
+              type: ['string', 'null'],
+              description: 'the portal link the message carried; null when revoked or not an e-mail',
+            },
           },
         },
+        Template: {
+          type: 'object',
+          required: ['key', 'name', 'subject', 'body', 'source', 'version', 'hasBuiltin', 'updatedAt'],
+          properties: {
+            key: { type: 'string', description: 'e.g. "overdue" or a tone variant "overdue.firm"' },
+            name: { type: 'string' },
+            subject: { type: 'string', description: 'one line with {{variables}}' },
+            body: { type: 'string', description: 'MJML inside the firm layout, with {{variables}}' },
+            source: { enum: ['builtin', 'firm'] },
+            version: { type: ['integer', 'null'], description: "the firm's version; null for a built-in" },
+            hasBuiltin: { type: 'boolean' },
+            updatedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+        TemplateInput: {
+          type: 'object',
+          required: ['subject', 'body'],
+          additionalProperties: false,
+          properties: { name: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' } },
+        },
+        TemplateList: list('Template'),
         Task: {
           type: 'object',
           required: [
@@ -444,6 +471,87 @@ export function openApiDocument(baseUrl: string) {
               content: { 'application/json': { schema: { $ref: '#/components/schemas/MessageList' } } },
             },
             ...errors,
+          },
+        },
+      },
+      '/messages/{id}/bounce': {
+        post: {
+          summary: 'Report a hard bounce (an ESP webhook relayed by the firm, or a clerk)',
+          description:
+            'Marks the message and its e-mail bounced, the address bad (later reminders to it become call tasks) and creates a task to find a working address; reporting again changes nothing.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'The message is bounced' },
+            '404': errors['400'],
+            '409': errors['400'],
+            ...errors,
+          },
+        },
+      },
+      '/templates': {
+        get: {
+          summary: "The firm's e-mail templates: built-ins with the firm's overrides",
+          responses: {
+            '200': {
+              description: 'All templates',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/TemplateList' } } },
+            },
+            '401': errors['401'],
+          },
+        },
+      },
+      '/templates/{key}': {
+        get: {
+          summary: 'One template (the firm override when there is one)',
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The template',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Template' } } },
+            },
+            '404': errors['400'],
+            '401': errors['401'],
+          },
+        },
+        put: {
+          summary: "Save the firm's version (validated; a change bumps the version)",
+          description:
+            'Rejected whole with 400 `invalid_template` naming the line of the body, e.g. `line 7: unknown variable {{invoiceTotal}}`. An API token acts for the whole firm (clerk rights).',
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TemplateInput' } } },
+          },
+          responses: {
+            '200': {
+              description: 'Saved (same version when nothing changed)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Template' } } },
+            },
+            '201': {
+              description: 'The first firm version',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Template' } } },
+            },
+            ...errors,
+          },
+        },
+        delete: {
+          summary: 'Reset to the built-in (a firm-only template is removed: 204)',
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The built-in that applies again',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Template' } } },
+            },
+            '204': { description: 'Removed' },
+            '404': errors['400'],
+            '401': errors['401'],
           },
         },
       },
