@@ -10,11 +10,11 @@ import type { OrgScope } from '../../db/scope';
 import { addDays } from '../../domain/calendar';
 import { BUILTIN_TASK_TEMPLATES } from '../../domain/sequences/builtins';
 import type { SequenceStep } from '../../domain/sequences/format';
-import { UnknownTemplateError, type EmailData } from '../../email';
+import { UnknownTemplateError, type EmailData, type Renderer } from '../../email';
 import { escapeHtml } from '../../email/escape';
 import { NotFoundError } from '../errors';
 import type { Organization } from '../organizations';
-import { firmRenderer } from './renderer';
+import { firmRenderer } from '../templates';
 
 export type StepPreview =
   | { kind: 'email'; subject: string; html: string; to: string | null; asOf: string }
@@ -51,10 +51,11 @@ export async function previewStep(
   org: Organization,
   customerId: string,
   step: SequenceStep,
+  renderer?: Renderer,
 ): Promise<{ customerName: string; preview: StepPreview }> {
   const customer = await scope.findById(customers, customerId);
   if (!customer || customer.deletedAt) throw new NotFoundError('customer');
-  return { customerName: customer.name, preview: await render(app, scope, org, customer, step) };
+  return { customerName: customer.name, preview: await render(app, scope, org, customer, step, renderer) };
 }
 
 async function render(
@@ -63,6 +64,7 @@ async function render(
   org: Organization,
   customer: typeof customers.$inferSelect,
   step: SequenceStep,
+  withRenderer?: Renderer,
 ): Promise<StepPreview> {
   let invs = await scope.db
     .select({
@@ -129,7 +131,7 @@ async function render(
     unsubscribeUrl: `${app.config.BASE_URL}/portal/unsubscribe`,
   };
   try {
-    const renderer = await firmRenderer(scope);
+    const renderer = withRenderer ?? (await firmRenderer(scope));
     const out = await renderer.render(step.template, data, { tone: step.tone ?? null });
     return {
       kind: 'email',
