@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { attachments, customers, disputes, users } from '../../src/db/schema';
+import { attachments, customers, disputes, organizations, users } from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/services/errors';
 import {
@@ -37,7 +37,6 @@ describe('disputes and requests', () => {
 
   async function firm(name: string) {
     const f = await seedFirm(t.app, name);
-    const { organizations } = await import('../../src/db/schema');
     await t.app.db
       .update(organizations)
       .set({ timezone: 'America/New_York' })
