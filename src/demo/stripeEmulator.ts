@@ -52,6 +52,7 @@ export interface EmulatedSession {
   metadata: Record<string, string>;
   mode: 'payment';
   payment_intent: string | null;
+  allowed_payment_method_types: PaymentMethodType[] | null;
   payment_method_types: PaymentMethodType[];
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
   status: 'open' | 'complete' | 'expired';
@@ -194,15 +195,17 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     if (currencies.size > 1)
       throw invalid('All line items must have the same currency.', 'line_items[1][price_data][currency]');
     const currency = [...currencies][0]!;
-    const types = asArray(p.payment_method_types).map(String);
+    // `allowed_payment_method_types` (current API) filters the methods the account has enabled
+    const param = p.allowed_payment_method_types ? 'allowed_payment_method_types' : 'payment_method_types';
+    const types = asArray(p[param]).map(String);
     const methods: PaymentMethodType[] = types.length ? [] : ['card'];
     for (const [i, t] of types.entries()) {
       if (t !== 'card' && t !== 'us_bank_account')
-        throw invalid(`Invalid payment_method_types[${i}]: ${t}`, `payment_method_types[${i}]`);
+        throw invalid(`Invalid ${param}[${i}]: ${t}`, `${param}[${i}]`);
       if (t === 'us_bank_account' && currency !== 'usd')
         throw invalid(
           'The payment method `us_bank_account` cannot be used with currency `' + currency + '`.',
-          'payment_method_types',
+          param,
         );
       methods.push(t);
     }
@@ -239,6 +242,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
       metadata,
       mode: 'payment',
       payment_intent: null,
+      allowed_payment_method_types: param === 'allowed_payment_method_types' ? methods : null,
       payment_method_types: methods,
       payment_status: 'unpaid',
       status: 'open',

@@ -145,8 +145,9 @@ export function checkAllocations(
     if (text === null)
       return { ok: false, field, message: `enter the amount for ${label(inv)} as a number, e.g. 120.50` };
     const digits = minorUnits(inv.currency);
-    const decimals = text.split('.')[1]?.length ?? 0;
-    if (decimals > digits)
+    // "120.500" is 120.50; "120.505" has a digit the currency does not have
+    const beyond = (text.split('.')[1] ?? '').slice(digits);
+    if (/[1-9]/.test(beyond))
       return {
         ok: false,
         field,

@@ -2,10 +2,12 @@ import express, { Router } from 'express';
 import type { AppContext } from '../../app/context';
 import { receiveWebhook } from '../../services/webhooks/receive';
 import { HttpError } from '../middleware/errors';
+import { stripeWebhookRouter } from './stripeWebhook';
 
 /** `/webhooks/:platform` — raw body, signature checked by the platform's connector, enqueue only. */
 export function webhookRouter(app: AppContext): Router {
   const r = Router();
+  r.use(stripeWebhookRouter(app));
   r.post('/:platform', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const platform = req.params.platform as string;
     if (!app.connectors.has(platform))
