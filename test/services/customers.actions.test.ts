@@ -35,7 +35,7 @@ import { findOrganization } from '../../src/services/organizations';
 import { buildPlannerInput } from '../../src/services/reminders/plannerInput';
 import { planForFirm } from '../../src/services/reminders/run';
 import { createTestApp, type TestApp } from '../support/app';
-import { seedFirm, type Firm } from '../support/tenancy';
+import { seedFirm } from '../support/tenancy';
 
 /** Tuesday 2026-11-03; seedFirm's INV-1 (USD 1200.00) fell due on Saturday 10-31. */
 const NOW = new Date('2026-11-03T15:00:00Z');
