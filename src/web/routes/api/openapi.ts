@@ -247,8 +247,130 @@ export function openApiDocument(baseUrl: string) {
             dueDate: date,
             status: { enum: ['open', 'done', 'cancelled'] },
             outcome: { enum: ['reached', 'no_answer', 'promise', 'dispute', 'wrong_number', null] },
+            outcomeNote: { type: ['string', 'null'] },
             createdAt: { type: 'string', format: 'date-time' },
             completedAt: { type: ['string', 'null'], format: 'date-time' },
+            customerName: { type: 'string' },
+            invoices: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['id', 'number', 'dueDate', 'balance', 'currency', 'status'],
+                properties: {
+                  id: { type: 'string' },
+                  number: { type: ['string', 'null'] },
+                  dueDate: date,
+                  balance: money,
+                  currency: { type: 'string' },
+                  status: { enum: ['open', 'paid', 'voided', 'deleted'] },
+                },
+              },
+            },
+            balances: {
+              type: 'array',
+              description: 'open balance of the task’s invoices, per currency',
+              items: {
+                type: 'object',
+                required: ['currency', 'amount'],
+                properties: { currency: { type: 'string' }, amount: money },
+              },
+            },
+            assignee: {
+              type: ['object', 'null'],
+              properties: {
+                id: { type: 'string' },
+                email: { type: 'string' },
+                name: { type: ['string', 'null'] },
+              },
+            },
+            due: { enum: ['overdue', 'today', 'upcoming'], description: 'against the firm’s local date' },
+            phone: {
+              type: ['string', 'null'],
+              description: 'the first number to call; null when none works',
+            },
+          },
+        },
+        TaskCompletion: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'How a task went. `outcome` is required for call tasks; `promise` goes with `promise`, `dispute` with `dispute`; `preferences` only when the customer was reached.',
+          properties: {
+            outcome: { enum: ['reached', 'no_answer', 'promise', 'dispute', 'wrong_number'] },
+            note: { type: 'string', maxLength: 2000 },
+            promise: {
+              type: 'object',
+              required: ['amount', 'promisedDate'],
+              additionalProperties: false,
+              properties: {
+                invoiceIds: {
+                  type: 'array',
+                  items: { type: 'string' },
+                  description: 'default: the task’s invoices',
+                },
+                amount: money,
+                promisedDate: date,
+              },
+            },
+            dispute: {
+              type: 'object',
+              required: ['category', 'message'],
+              additionalProperties: false,
+              properties: {
+                category: {
+                  enum: [
+                    'pricing',
+                    'quantity',
+                    'quality',
+                    'not_received',
+                    'duplicate',
+                    'already_paid',
+                    'other',
+                  ],
+                },
+                message: { type: 'string', maxLength: 5000 },
+                invoiceIds: {
+                  type: 'array',
+                  items: { type: 'string' },
+                  description: 'default: the task’s invoices',
+                },
+              },
+            },
+            preferences: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                channel: { enum: ['email', 'call', 'letter'] },
+                hoursFrom: { type: 'integer', minimum: 0, maximum: 23 },
+                hoursTo: { type: 'integer', minimum: 0, maximum: 23 },
+                timezone: { type: 'string', description: 'IANA zone, e.g. Europe/Berlin' },
+                apContactName: { type: 'string' },
+                apContactEmail: { type: 'string' },
+                apContactPhone: { type: 'string' },
+                apPaymentPolicy: { type: 'string' },
+                remarks: { type: 'string' },
+              },
+            },
+            phone: {
+              type: 'string',
+              description: 'with wrong_number: the number that was wrong (default: all)',
+            },
+            contactId: { type: 'string' },
+          },
+        },
+        TaskCompleted: {
+          type: 'object',
+          required: ['taskId', 'outcome', 'promiseId', 'disputeId', 'followUpTaskId', 'preferencesSaved'],
+          properties: {
+            taskId: { type: 'string' },
+            outcome: { enum: ['reached', 'no_answer', 'promise', 'dispute', 'wrong_number', null] },
+            promiseId: { type: ['string', 'null'] },
+            disputeId: { type: ['string', 'null'] },
+            followUpTaskId: {
+              type: ['string', 'null'],
+              description: 'the second try after no answer, or the task to find a working number',
+            },
+            preferencesSaved: { type: 'boolean' },
           },
         },
         SequenceList: list('Sequence'),
@@ -557,7 +679,7 @@ export function openApiDocument(baseUrl: string) {
       },
       '/tasks': {
         get: {
-          summary: "List the clerks' tasks (calls, letters, master-data checks)",
+          summary: "List the clerks' tasks (calls, letters, master-data checks), by due date",
           parameters: [
             ...listParams,
             {
@@ -566,12 +688,83 @@ export function openApiDocument(baseUrl: string) {
               schema: { enum: ['open', 'done', 'cancelled', 'all'], default: 'all' },
             },
             { name: 'customerId', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'assignee',
+              in: 'query',
+              description: 'a user id, or `unassigned`',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'due',
+              in: 'query',
+              description: 'against the firm’s local date',
+              schema: { enum: ['today', 'overdue', 'upcoming'] },
+            },
+            { name: 'kind', in: 'query', schema: { enum: ['call', 'letter', 'master_data', 'other'] } },
           ],
           responses: {
             '200': {
               description: 'A page of tasks',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskList' } } },
             },
+            ...errors,
+          },
+        },
+      },
+      '/tasks/{id}/complete': {
+        post: {
+          summary:
+            'Complete a task with its outcome (a promise or a dispute is recorded, follow-ups created)',
+          description:
+            'Once: completing a task that is already done answers 409. Bad input answers 400 and changes nothing.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskCompletion' } } },
+          },
+          responses: {
+            '200': {
+              description: 'The task is done',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskCompleted' } } },
+            },
+            '404': errors['400'],
+            '409': errors['400'],
+            ...errors,
+          },
+        },
+      },
+      '/tasks/{id}/assign': {
+        post: {
+          summary: 'Assign a task to a member who can work tasks (clerk or above), or unassign with null',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['assigneeUserId'],
+                  additionalProperties: false,
+                  properties: { assigneeUserId: { type: ['string', 'null'] } },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'The task with its assignee' },
+            '404': errors['400'],
+            ...errors,
+          },
+        },
+      },
+      '/tasks/{id}/reopen': {
+        post: {
+          summary: 'Open a done or cancelled task again (what its completion created stays)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The task is open' },
+            '404': errors['400'],
+            '409': errors['400'],
             ...errors,
           },
         },

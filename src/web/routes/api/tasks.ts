@@ -1,57 +1,73 @@
-import { asc, eq, gt } from 'drizzle-orm';
-import { Router } from 'express';
-import { z } from 'zod';
+import { Router, type Request } from 'express';
 import type { AppContext } from '../../../app/context';
-import { tasks } from '../../../db/schema';
-import { HttpError } from '../../middleware/errors';
-import { isUuid } from '../../../db/scope';
-import { decodeCursor, listQuery, page } from './pagination';
+import type { Db } from '../../../db/client';
+import { localDateOf } from '../../../domain/calendar';
+import type { Actor } from '../../../services/audit';
+import { findOrganization } from '../../../services/organizations';
+import { assignTask, completeTask, listTasks, reopenTask } from '../../../services/tasks';
+import { assignTaskInput, type ListTasksInput } from '../../../services/tasks/input';
+import { ValidationError, zodMessage } from '../../../services/errors';
 
-const taskQuery = listQuery.extend({
-  status: z
-    .enum(['open', 'done', 'cancelled', 'all'], { message: 'status must be open, done, cancelled or all' })
-    .default('all'),
-  customerId: z.string().optional(),
-});
+const tokenActor = (req: Request): Actor => ({ type: 'api_token', id: req.apiAuth!.tokenId });
 
-/** Tasks for the firm's clerks (calls, letters, master-data checks). */
-export function tasksApi(_app: AppContext): Router {
+const firmToday = async (app: AppContext, req: Request) => {
+  const org = await findOrganization(app.db as Db, req.apiAuth!.organizationId);
+  return localDateOf(app.now(), org.timezone);
+};
+
+/** Tasks for the firm's clerks (calls, letters, master-data checks): the queue and its outcomes. */
+export function tasksApi(app: AppContext): Router {
   const r = Router();
   r.get('/tasks', async (req, res) => {
-    const q = taskQuery.parse(req.query);
-    if (q.customerId && !isUuid(q.customerId))
-      throw new HttpError(400, 'invalid_request', 'customerId is not a valid id');
-    const after = decodeCursor(q.cursor);
-    const scope = req.apiAuth!.scope;
-    const rows = await scope.db
-      .select({
-        id: tasks.id,
-        customerId: tasks.customerId,
-        invoiceIds: tasks.invoiceIds,
-        kind: tasks.kind,
-        title: tasks.title,
-        talkingPoints: tasks.talkingPoints,
-        sequenceKey: tasks.sequenceKey,
-        stepKey: tasks.stepKey,
-        assigneeUserId: tasks.assigneeUserId,
-        dueDate: tasks.dueDate,
-        status: tasks.status,
-        outcome: tasks.outcome,
-        createdAt: tasks.createdAt,
-        completedAt: tasks.completedAt,
-      })
-      .from(tasks)
-      .where(
-        scope.where(
-          tasks,
-          q.status === 'all' ? undefined : eq(tasks.status, q.status),
-          q.customerId ? eq(tasks.customerId, q.customerId) : undefined,
-          after ? gt(tasks.id, after) : undefined,
-        ),
-      )
-      .orderBy(asc(tasks.id))
-      .limit(q.limit + 1);
-    res.json(page(rows, q.limit));
+    const q = req.query as Record<string, unknown>;
+    const pick = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? { [k]: q[k] } : {});
+    // the API lists every status unless asked (the page shows open tasks); zod checks each value
+    const input = {
+      status: 'all',
+      ...pick('status'),
+      ...pick('assignee'),
+      ...pick('due'),
+      ...pick('kind'),
+      ...pick('customerId'),
+      ...pick('limit'),
+      ...pick('cursor'),
+    } as ListTasksInput;
+    const page = await listTasks(req.apiAuth!.scope, input, {
+      userId: null,
+      today: await firmToday(app, req),
+    });
+    res.json({ data: page.data.map(({ phones: _phones, ...task }) => task), nextCursor: page.nextCursor });
+  });
+
+  r.post('/tasks/:id/complete', async (req, res) => {
+    const done = await completeTask(
+      app,
+      req.apiAuth!.scope,
+      String(req.params.id),
+      req.body ?? {},
+      tokenActor(req),
+    );
+    res.json(done);
+  });
+
+  r.post('/tasks/:id/assign', async (req, res) => {
+    const parsed = assignTaskInput.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const { message, field } = zodMessage(parsed.error);
+      throw new ValidationError(field ? message.slice(field.length + 2) : message, field);
+    }
+    const task = await assignTask(
+      req.apiAuth!.scope,
+      String(req.params.id),
+      parsed.data.assigneeUserId,
+      tokenActor(req),
+    );
+    res.json({ id: task.id, assigneeUserId: task.assigneeUserId });
+  });
+
+  r.post('/tasks/:id/reopen', async (req, res) => {
+    const task = await reopenTask(req.apiAuth!.scope, String(req.params.id), tokenActor(req));
+    res.json({ id: task.id, status: task.status });
   });
   return r;
 }
