@@ -129,7 +129,6 @@ export async function openDispute(
         author: fromFirm ? 'clerk' : 'customer',
         userId: actorUserId(ctx.actor),
         body,
-        createdAt: now,
       })
       .returning({ id: disputeMessages.id });
     if (file) await storeAttachment(tx, { disputeId: d.id, messageId: msg!.id, file });

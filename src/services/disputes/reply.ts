@@ -54,13 +54,13 @@ export async function replyToDispute(
 
   return caseTransaction(app, scope, async (txApp, tx) => {
     const now = app.now();
+    // messages take the database's clock (created_at default): a thread reads in the order written
     const [msg] = await tx
       .insert(disputeMessages, {
         disputeId: found.id,
         author: fromCustomer ? 'customer' : 'clerk',
         userId: actorUserId(ctx.actor),
         body,
-        createdAt: now,
       })
       .returning({ id: disputeMessages.id });
     if (file) await storeAttachment(tx, { disputeId: found.id, messageId: msg!.id, file });

@@ -76,7 +76,6 @@ export async function setDisputeStatus(
         author: 'system',
         userId: ctx.actor.type === 'user' ? ctx.actor.id : null,
         body: t.reopened ? 'Case reopened.' : `Resolved: ${outcomeLabel(t.outcome)}.`,
-        createdAt: now,
       });
       const note = t.reopened
         ? disputeNoteText(d, { event: 'reopened' })

@@ -4,9 +4,11 @@ import { apiAuth } from '../../middleware/apiAuth';
 import { HttpError } from '../../middleware/errors';
 import { connectionsApi } from './connections';
 import { customersApi } from './customers';
+import { disputesApi } from './disputes';
 import { invoicesApi } from './invoices';
 import { messagesApi } from './messages';
 import { openApiDocument } from './openapi';
+import { promisesApi } from './promises';
 import { reportsApi } from './reports';
 import { sequencesApi } from './sequences';
 import { tasksApi } from './tasks';
@@ -27,6 +29,8 @@ export function apiRouter(app: AppContext): Router {
   r.use(messagesApi(app));
   r.use(templatesApi(app));
   r.use(tasksApi(app));
+  r.use(promisesApi(app));
+  r.use(disputesApi(app));
   r.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such API endpoint')));
   return r;
 }

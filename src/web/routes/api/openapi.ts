@@ -1,3 +1,5 @@
+import { casePaths, caseSchemas } from './openapi.cases';
+
 /** OpenAPI 3.1 description of /api/v1; grows with the API. */
 export function openApiDocument(baseUrl: string) {
   const money = {
@@ -378,6 +380,7 @@ export function openApiDocument(baseUrl: string) {
         TaskList: list('Task'),
         CustomerList: list('Customer'),
         InvoiceList: list('Invoice'),
+        ...caseSchemas(money, date),
         AgingBuckets: {
           type: 'object',
           required: ['current', '1-30', '31-60', '61-90', '90+'],
@@ -476,6 +479,7 @@ export function openApiDocument(baseUrl: string) {
       },
     },
     paths: {
+      ...casePaths(listParams, errors),
       '/customers': {
         get: {
           summary: 'List customers',
