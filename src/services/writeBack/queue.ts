@@ -1,8 +1,8 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app/context';
 import { ConnectorError } from '../../../connectors/errors';
 import type { CanonicalAllocation } from '../../../connectors/types';
-import { connections, invoices, writeBacks } from '../../db/schema';
+import { connections, invoices, payments, writeBacks } from '../../db/schema';
 import type { OrgScope } from '../../db/scope';
 import { getLogger } from '../../logging/logger';
 import { connectorContext } from '../connections/context';
@@ -137,6 +137,8 @@ export async function runWriteBack(
       .update(writeBacks)
       .set({ status: 'done', externalId, doneAt: new Date(), lastError: null })
       .where(eq(writeBacks.id, row.id));
+    if (row.kind === 'payment' && row.paymentId && externalId)
+      await linkPortalPayment(app, row.organizationId, row.connectionId, row.paymentId, externalId);
     return { outcome: 'done' };
   } catch (e) {
     const err =
@@ -162,6 +164,34 @@ export async function runWriteBack(
     );
     return permanent ? { outcome: 'failed' } : { outcome: 'retry', retryInMs };
   }
+}
+
+/**
+ * A portal payment written back as one payment in the books takes that payment's id, so the
+ * next sync updates this row instead of adding the same money a second time. (Xero records one
+ * payment per invoice: a payment of several invoices keeps its own row; the ids are on the
+ * write-back.) Never takes an id another row already holds.
+ */
+async function linkPortalPayment(
+  app: AppContext,
+  organizationId: string,
+  connectionId: string,
+  paymentId: string,
+  externalId: string,
+): Promise<void> {
+  if (externalId.includes(',')) return;
+  await app.db
+    .update(payments)
+    .set({ externalId })
+    .where(
+      and(
+        eq(payments.id, paymentId),
+        eq(payments.organizationId, organizationId),
+        isNull(payments.externalId),
+        sql`not exists (select 1 from ${payments} p where p.organization_id = ${organizationId}
+              and p.connection_id = ${connectionId} and p.external_id = ${externalId})`,
+      ),
+    );
 }
 
 /** Re-enqueue pending write-backs that are due and have no live job (lost Redis, crash, held). */
