@@ -13,6 +13,7 @@ import { PgSessionStore } from './middleware/sessionStore';
 import { createLimiter } from './middleware/throttle';
 import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
+import { customersRouter } from './routes/customers';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
@@ -116,6 +117,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(wizardRouter(app));
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
+  web.use(customersRouter(app));
   web.use('/settings/outbox', outboxRouter(app));
   web.use('/settings', settingsRouter(app));
 
