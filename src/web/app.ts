@@ -10,10 +10,10 @@ import { csrfLocals, csrfProtection } from './middleware/csrf';
 import { errorHandler, notFound } from './middleware/errors';
 import { securityHeaders } from './middleware/security';
 import { PgSessionStore } from './middleware/sessionStore';
+import { consentOrigins } from './oauthOrigins';
 import { createLimiter } from './middleware/throttle';
 import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
-import { customersRouter } from './routes/customers';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
@@ -67,7 +67,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
       },
     }),
   );
-  web.use(securityHeaders({ https }));
+  web.use(securityHeaders({ https, formTargets: consentOrigins(app) }));
   web.use(healthRouter(app));
   // webhooks read the raw body for signature checks: mounted before any body parser
   web.use('/webhooks', webhookRouter(app));
@@ -117,7 +117,6 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(wizardRouter(app));
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
-  web.use(customersRouter(app));
   web.use('/settings/outbox', outboxRouter(app));
   web.use('/settings', settingsRouter(app));
 

@@ -10,7 +10,13 @@ import { SYNC_CONNECTION_JOB } from '../../../jobs/definitions/syncConnection';
 import { connections } from '../../db/schema';
 import { isUuid } from '../../db/scope';
 import { CHANNELS_USED, FIRMNESS, WHO_CHASES } from '../../domain/onboarding/questionnaire';
-import { stepBySlug, STEP_INFO, type OnboardingStep, type StepInfo } from '../../domain/onboarding/steps';
+import {
+  resumeStep,
+  stepBySlug,
+  STEP_INFO,
+  type OnboardingStep,
+  type StepInfo,
+} from '../../domain/onboarding/steps';
 import { newOAuthState, redirectUri } from '../../services/connections/oauthFlow';
 import { ConflictError, ValidationError } from '../../services/errors';
 import { BRANDING_FIELDS, saveBranding } from '../../services/settings/branding';
@@ -22,6 +28,7 @@ import {
   assertCanComplete,
   completeStep,
   loadWizard,
+  readOnboarding,
   onboardingUnfinished,
   type WizardView,
 } from '../../services/wizard/state';
@@ -56,7 +63,11 @@ export function wizardRouter(app: AppContext): Router {
       req.org!.role === 'owner' || req.org!.role === 'admin',
     );
     if (!view) return res.render('pages/wizard/not-started', { title: 'Setup', wizard: null, step: null });
-    if (view.current) return res.redirect(`/welcome/${slugOf(view.current)}`);
+    if (view.current) {
+      // keep the messages for the step page (e.g. "Connected …" after the OAuth callback)
+      req.session.flash = res.locals.flash as typeof req.session.flash;
+      return res.redirect(`/welcome/${slugOf(view.current)}`);
+    }
     res.render('pages/wizard/done', { title: 'Setup complete', wizard: view, step: null });
   });
 
@@ -149,7 +160,10 @@ export function wizardRouter(app: AppContext): Router {
       }
       throw e;
     }
-    res.redirect('/welcome');
+    // straight to the next step (a detour through /welcome would use up the flash message)
+    const state = readOnboarding(await findOrganization(app.db, req.org!.id));
+    const next = state ? resumeStep(state) : null;
+    res.redirect(next ? `/welcome/${slugOf(next)}` : '/welcome');
   }
 
   r.post('/welcome/connect/:platform', requireRole('admin'), (req, res) => {
