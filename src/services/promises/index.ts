@@ -8,7 +8,9 @@ export {
   type EvaluationSummary,
 } from './evaluate';
 export {
+  customersWithOpenInvoices,
   getPromise,
+  keptRatesByCustomer,
   listPromises,
   promisableInvoices,
   promiseKeptRate,

@@ -2,7 +2,7 @@
  * Reading promises: lists (keyset pages), one promise with its invoices, the invoices a customer
  * can promise to pay, and the promise-kept rate.
  */
-import { and, asc, desc, eq, gt, gte, inArray, lte, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, notInArray } from 'drizzle-orm';
 import { customers, invoices, promiseInvoices, promises } from '../../db/schema';
 import { isUuid, type OrgScope } from '../../db/scope';
 import { formatMoney, parseMoney } from '../../domain/money';
@@ -258,4 +258,48 @@ export async function promiseKeptRate(
   }
   if (out.settled > 0) out.rate = Math.round((total / out.settled) * 1000) / 10;
   return out;
+}
+
+/** Kept rate per customer over all settled promises (the clerk's list shows it per row). */
+export async function keptRatesByCustomer(scope: OrgScope): Promise<Map<string, number>> {
+  const rows = await scope.db
+    .select({
+      customerId: promises.customerId,
+      status: promises.status,
+      amount: promises.amount,
+      amountPaid: promises.amountPaid,
+    })
+    .from(promises)
+    .where(scope.where(promises, notInArray(promises.status, ['active', 'cancelled'])));
+  const sums = new Map<string, { total: number; n: number }>();
+  for (const r of rows) {
+    const score = keptScore(r.status, r.amount, r.amountPaid);
+    if (score === null) continue;
+    const s = sums.get(r.customerId) ?? { total: 0, n: 0 };
+    s.total += score;
+    s.n += 1;
+    sums.set(r.customerId, s);
+  }
+  return new Map([...sums].map(([id, s]) => [id, Math.round((s.total / s.n) * 1000) / 10]));
+}
+
+/** Customers with something open to promise, by name (the clerk's "record a promise" choice). */
+export async function customersWithOpenInvoices(scope: OrgScope): Promise<{ id: string; name: string }[]> {
+  return scope.db
+    .selectDistinct({ id: customers.id, name: customers.name })
+    .from(customers)
+    .innerJoin(
+      invoices,
+      and(eq(invoices.customerId, customers.id), eq(invoices.organizationId, customers.organizationId)),
+    )
+    .where(
+      scope.where(
+        customers,
+        isNull(customers.deletedAt),
+        eq(invoices.status, 'open'),
+        gt(invoices.balance, '0'),
+      ),
+    )
+    .orderBy(asc(customers.name), asc(customers.id))
+    .limit(1000);
 }
