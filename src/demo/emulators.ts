@@ -1,6 +1,7 @@
 import { startQuickBooksEmulator, type QuickBooksEmulator } from '../../connectors/quickbooks/emulator';
 import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
 import type { Config } from '../config/env';
+import { startStripeEmulator, type StripeEmulator } from './stripeEmulator';
 
 /** Demo credentials: they only open the emulators on this machine's loopback. */
 const DEMO = {
@@ -19,6 +20,8 @@ const DEMO = {
 export interface DemoEmulators {
   quickbooks: QuickBooksEmulator;
   xero: XeroEmulator;
+  /** Only when no real Stripe key is set: the portal's "Pay online" then works on this machine. */
+  stripe: StripeEmulator | null;
   close(): Promise<void>;
 }
 
@@ -45,9 +48,20 @@ export async function startDemoEmulators(
     webhookKey: DEMO.xero.webhookKey,
     enforceLimits: true,
   });
+  const stripe = config.STRIPE_SECRET_KEY
+    ? null
+    : await startStripeEmulator({ webhookUrl: `${config.BASE_URL}/webhooks/stripe` });
   return {
     config: {
       ...config,
+      ...(stripe
+        ? {
+            STRIPE_SECRET_KEY: stripe.secretKey,
+            STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+            STRIPE_BASE_URL: stripe.url,
+            stripeConfigured: true,
+          }
+        : {}),
       QUICKBOOKS_CLIENT_ID: DEMO.quickbooks.clientId,
       QUICKBOOKS_CLIENT_SECRET: DEMO.quickbooks.clientSecret,
       QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: DEMO.quickbooks.verifier,
@@ -62,8 +76,9 @@ export async function startDemoEmulators(
     emulators: {
       quickbooks,
       xero,
+      stripe,
       async close() {
-        await Promise.all([quickbooks.close(), xero.close()]);
+        await Promise.all([quickbooks.close(), xero.close(), stripe?.close()]);
       },
     },
   };
