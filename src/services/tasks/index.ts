@@ -3,6 +3,7 @@ export { assignTask, reopenTask } from './assign';
 export { completeTask, type CompletedTask } from './complete';
 export {
   assignableMembers,
+  getTask,
   listTasks,
   sectionOf,
   type DueSection,

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { customers, invoices, memberships, tasks, users } from '../../db/schema';
-import type { OrgScope } from '../../db/scope';
+import { isUuid, type OrgScope } from '../../db/scope';
 import type { LocalDate } from '../../domain/calendar';
 import { formatMoney, parseMoney } from '../../domain/money';
 import { ValidationError, zodMessage } from '../errors';
@@ -95,7 +95,27 @@ export async function listTasks(
       or(gt(tasks.dueDate, after.dueDate), and(eq(tasks.dueDate, after.dueDate), gt(tasks.id, after.id))),
     );
 
-  const rows = await scope.db
+  const rows = await selectTasks(scope, conditions, q.limit + 1);
+  const data = await toViews(scope, rows.slice(0, q.limit), ctx.today);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}
+
+/** One task as the queue shows it (any status); undefined when it is not this firm's. */
+export async function getTask(
+  scope: OrgScope,
+  taskId: string,
+  ctx: { today: LocalDate },
+): Promise<TaskView | undefined> {
+  if (!isUuid(taskId)) return undefined;
+  const rows = await selectTasks(scope, [eq(tasks.id, taskId)], 1);
+  return (await toViews(scope, rows, ctx.today))[0];
+}
+
+type TaskRow = Awaited<ReturnType<typeof selectTasks>>[number];
+
+function selectTasks(scope: OrgScope, conditions: (SQL | undefined)[], limit: number) {
+  return scope.db
     .select({
       task: tasks,
       customerName: customers.name,
@@ -110,9 +130,10 @@ export async function listTasks(
     .leftJoin(users, eq(users.id, tasks.assigneeUserId))
     .where(scope.where(tasks, ...conditions))
     .orderBy(asc(tasks.dueDate), asc(tasks.id))
-    .limit(q.limit + 1);
-  const pageRows = rows.slice(0, q.limit);
+    .limit(limit);
+}
 
+async function toViews(scope: OrgScope, pageRows: TaskRow[], today: LocalDate): Promise<TaskView[]> {
   const invoiceIds = [...new Set(pageRows.flatMap((r) => r.task.invoiceIds))];
   const invRows = invoiceIds.length
     ? await scope.db
@@ -132,7 +153,7 @@ export async function listTasks(
     ...new Set(pageRows.map((r) => r.task.customerId)),
   ]);
 
-  const data = pageRows.map(({ task, customerName, assigneeEmail, assigneeName }): TaskView => {
+  return pageRows.map(({ task, customerName, assigneeEmail, assigneeName }): TaskView => {
     const invs = task.invoiceIds.map((id) => invById.get(id)).filter((i) => i !== undefined);
     const totals = new Map<string, bigint>();
     for (const i of invs) {
@@ -158,7 +179,7 @@ export async function listTasks(
           ? { id: task.assigneeUserId, email: assigneeEmail, name: assigneeName }
           : null,
       dueDate: task.dueDate,
-      due: sectionOf(task.dueDate, ctx.today),
+      due: sectionOf(task.dueDate, today),
       status: task.status,
       outcome: task.outcome,
       outcomeNote: task.outcomeNote,
@@ -168,8 +189,6 @@ export async function listTasks(
       completedAt: task.completedAt ? task.completedAt.toISOString() : null,
     };
   });
-  const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }
 
 /** The clerks a task can be assigned to (clerk and above), for the assign menu. */
