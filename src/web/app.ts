@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context';
 import { projectRoot } from '../util/paths';
 import { configurePassport, loadOrganization } from './middleware/auth';
 import { csrfLocals, csrfProtection } from './middleware/csrf';
+import { caseUploads } from './middleware/multipart';
 import { errorHandler, notFound } from './middleware/errors';
 import { securityHeaders } from './middleware/security';
 import { PgSessionStore } from './middleware/sessionStore';
@@ -15,6 +16,7 @@ import { createLimiter } from './middleware/throttle';
 import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
+import { disputesRouter } from './routes/disputes';
 import { healthRouter } from './routes/health';
 import { homeRouter } from './routes/home';
 import { outboxRouter } from './routes/mail/outbox';
@@ -22,6 +24,7 @@ import { trackingRouter } from './routes/mail/tracking';
 import { unsubscribeRouter } from './routes/mail/unsubscribe';
 import { oauthRouter } from './routes/oauth';
 import { portalRouter } from './routes/portal';
+import { promisesRouter } from './routes/promises';
 import { settingsRouter } from './routes/settings';
 import { tasksRouter } from './routes/tasks';
 import { viewLocals } from './viewLocals';
@@ -101,6 +104,8 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(passport.initialize());
   web.use(passport.session());
   web.use(loadOrganization(app));
+  // dispute forms carry a file: parsed before the CSRF check so the check reads their token
+  web.use(['/portal/disputes', '/disputes'], caseUploads());
   web.use(csrfProtection);
   web.use(csrfLocals);
   web.use(viewLocals(app));
@@ -119,6 +124,8 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
   web.use(tasksRouter(app));
+  web.use(disputesRouter(app));
+  web.use(promisesRouter(app));
   web.use('/settings/outbox', outboxRouter(app));
   web.use('/settings', settingsRouter(app));
 
