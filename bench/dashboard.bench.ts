@@ -125,7 +125,13 @@ async function main() {
       }),
     );
   } finally {
-    if (url && orgId) await database.db.delete(organizations).where(eq(organizations.id, orgId));
+    if (url && orgId) {
+      // children first, by organisation: a cascade from the firm row would look up each invoice's
+      // allocations one by one
+      for (const table of ['payment_allocations', 'payments', 'invoices', 'customers'])
+        await database.db.execute(sql`delete from ${sql.identifier(table)} where organization_id = ${orgId}`);
+      await database.db.delete(organizations).where(eq(organizations.id, orgId));
+    }
     await database.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -102,16 +102,21 @@ export async function runSync(
   const connector = app.connectors.get(conn.platform);
   const ctx = connectorContext(app, conn);
   let errorCount = 0;
+  // where the time goes: waiting for the platform (beyond the page read ahead) vs writing
+  const timing = { fetchWaitMs: 0, writeMs: 0 };
   try {
     // read the next page while this one is written (the cursor still moves batch by batch)
     const batches = connector.sync(ctx, { mode: p.mode, cursor: conn.syncCursor })[Symbol.asyncIterator]();
     let next = batches.next();
     for (;;) {
+      const waitStart = performance.now();
       const step = await next;
+      timing.fetchWaitMs += performance.now() - waitStart;
       if (step.done) break;
       const batch = step.value;
       next = batches.next();
       next.catch(() => undefined); // surfaced when awaited above; never an unhandled rejection
+      const writeStart = performance.now();
       await app.db.transaction(async (tx) => {
         const r = await ingestBatch(
           { db: tx, organizationId: conn.organizationId, connectionId: conn.id },
@@ -145,6 +150,7 @@ export async function runSync(
           })
           .where(eq(syncRuns.id, runId));
       });
+      timing.writeMs += performance.now() - writeStart;
     }
     summary.apiCalls = ctx.stats.apiCalls;
     summary.status = errorCount > 0 ? 'partial' : 'succeeded';
@@ -164,6 +170,16 @@ export async function runSync(
     }
   }
   await finish(scope, runId, summary, ctx.stats.rateLimited);
+  log.info(
+    {
+      connectionId: conn.id,
+      status: summary.status,
+      apiCalls: summary.apiCalls,
+      fetchWaitMs: Math.round(timing.fetchWaitMs),
+      writeMs: Math.round(timing.writeMs),
+    },
+    'sync run timing',
+  );
   // Promises to pay settle against what this sync brought in (never fails the sync itself).
   if (summary.status === 'succeeded' || summary.status === 'partial')
     await enqueuePromiseEvaluation(app, p.organizationId, `sync-${runId}`).catch((e: unknown) =>
