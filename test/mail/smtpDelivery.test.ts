@@ -5,6 +5,7 @@ import type { AppContext } from '../../src/app/context';
 import { activities, contacts, customers, emails, messages, organizations, tasks } from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import type { JobDefinition } from '../../src/queue/types';
+import { revokePortalLinks } from '../../src/services/portal/tokens';
 import { runForFirm } from '../../src/services/reminders/run';
 import { createTestApp, type TestApp } from '../support/app';
 import { makeQueue } from '../support/queues';
@@ -98,6 +99,28 @@ describe('reminder e-mails through a real SMTP server', () => {
     expect(api.body.data).toEqual([
       expect.objectContaining({ status: 'sent', to: address, portalUrl: link, sentAt: expect.any(String) }),
     ]);
+
+    // a bounce reported later by the firm's ESP: bounced, the address marked bad, a task
+    const msgId = api.body.data[0].id as string;
+    const bounce = await request(t.web)
+      .post(`/api/v1/messages/${msgId}/bounce`)
+      .set('Authorization', `Bearer ${f.token}`)
+      .send({ reason: '550 5.1.1 mailbox closed (reported by the ESP)' });
+    expect(bounce.status).toBe(200);
+    expect(bounce.body).toMatchObject({ status: 'bounced', changed: true });
+    const [contact] = await t.app.db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.organizationId, f.id), eq(contacts.email, address)));
+    expect(contact!.emailStatus).toBe('bounced');
+    expect(await t.app.db.select().from(tasks).where(eq(tasks.organizationId, f.id))).toEqual([
+      expect.objectContaining({ title: `E-mail to ${address} bounced — find a working address` }),
+    ]);
+
+    // once the customer's links are revoked the API no longer reveals the link
+    await revokePortalLinks(t.app, new OrgScope(t.app.db, f.id), f.customerId, { type: 'system', id: null });
+    const after = await request(t.web).get('/api/v1/messages').set('Authorization', `Bearer ${f.token}`);
+    expect(after.body.data).toEqual([expect.objectContaining({ status: 'bounced', portalUrl: null })]);
   });
 
   it('retries a 451 and sends once when the server takes it', async () => {
