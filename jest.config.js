@@ -9,4 +9,6 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60000,
   modulePathIgnorePatterns: ['<rootDir>/dist'],
+  // browser tests need Debian's chromium: `npm run test:browser` (CI runs both)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
 };
