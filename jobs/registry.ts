@@ -5,7 +5,7 @@ import { processWebhooksJob } from './definitions/processWebhooks';
 import { promisesEvaluateJob, promisesSweepJob } from './definitions/promises';
 import { pruneSessionsJob } from './definitions/pruneSessions';
 import { remindersRunJob, remindersSweepJob } from './definitions/reminders';
-import { sendEmailJob } from './definitions/sendEmail';
+import { emailSweepJob, sendEmailJob } from './definitions/sendEmail';
 import { syncConnectionJob } from './definitions/syncConnection';
 import { syncSweepJob } from './definitions/syncSweep';
 import { writeBackJob, writeBackSweepJob } from './definitions/writeBack';
@@ -13,6 +13,7 @@ import { writeBackJob, writeBackSweepJob } from './definitions/writeBack';
 /** Every job this app knows. A job not listed here cannot be enqueued. */
 export const ALL_JOBS = [
   sendEmailJob,
+  emailSweepJob,
   pruneSessionsJob,
   syncConnectionJob,
   syncSweepJob,

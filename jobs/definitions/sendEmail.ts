@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../src/app/context';
 import type { JobDefinition } from '../../src/queue/types';
+import { sweepEmails } from '../../src/services/delivery/stale';
 import { deliverEmail, SEND_EMAIL_JOB } from '../../src/services/email';
 
 const ATTEMPTS = 6;
@@ -27,5 +28,23 @@ export const sendEmailJob: JobDefinition<{ emailId: string }, AppContext> = {
     });
     logger.info({ emailId, outcome }, 'e-mail delivery');
     if (outcome === 'retry') throw new TemporaryDeliveryError('temporary SMTP failure; retrying');
+  },
+};
+
+/**
+ * Every 5 minutes: e-mails whose send job was lost are enqueued again, and e-mails left `sending`
+ * by a crash are resolved (policy in src/services/delivery/stale.ts) — for every firm and for
+ * e-mails of no firm (invitations), which no reminders run looks at.
+ */
+export const emailSweepJob: JobDefinition<Record<string, never>, AppContext> = {
+  name: 'email.sweep',
+  payload: z.object({}).strict(),
+  attempts: 2,
+  backoffMs: 30_000,
+  concurrency: 1,
+  schedule: { cron: '*/5 * * * *', payload: {} },
+  async handler(_p, { app, logger }) {
+    const out = await sweepEmails(app);
+    if (out.stale > 0 || out.requeued > 0) logger.info(out, 'e-mail sweep');
   },
 };

@@ -29,10 +29,13 @@ export const UNCONFIRMED_REASON =
   'delivery not confirmed: sending stopped before the mail server answered; not sent again ' +
   'automatically so the customer never gets it twice — check and use "Send again" if needed';
 
-/** Resolve the firm's stale `sending` rows (see the policy above). Returns how many. */
+/**
+ * Resolve the firm's stale `sending` rows (see the policy above); `null`: the e-mails of no firm
+ * (e.g. invitations). Returns how many.
+ */
 export async function resolveStaleSending(
   app: Pick<AppContext, 'db' | 'queue' | 'mail' | 'now'>,
-  organizationId: string,
+  organizationId: string | null,
 ): Promise<number> {
   const cutoff = new Date(app.now().getTime() - STALE_SENDING_MS);
   const stale = await app.db
@@ -40,13 +43,13 @@ export async function resolveStaleSending(
     .from(emails)
     .where(
       and(
-        eq(emails.organizationId, organizationId),
+        organizationId ? eq(emails.organizationId, organizationId) : isNull(emails.organizationId),
         eq(emails.status, 'sending'),
         or(isNull(emails.sentAt), lt(emails.sentAt, cutoff)),
       ),
     )
     .limit(500);
-  const scope = new OrgScope(app.db, organizationId);
+  const scope = organizationId ? new OrgScope(app.db, organizationId) : null;
   for (const row of stale) {
     if (app.mail.kind === 'outbox') {
       const [back] = await app.db
@@ -63,7 +66,7 @@ export async function resolveStaleSending(
       .where(and(eq(emails.id, row.id), eq(emails.status, 'sending')))
       .returning({ id: emails.id });
     if (failed) {
-      await scope.update(
+      await scope?.update(
         messages,
         { status: 'failed', error: UNCONFIRMED_REASON },
         eq(messages.emailId, row.id),
@@ -72,6 +75,32 @@ export async function resolveStaleSending(
     }
   }
   return stale.length;
+}
+
+/**
+ * Every few minutes, for every e-mail of every firm (and of none): stale `sending` rows are
+ * resolved, and `queued` rows whose send job was lost (a crash between commit and enqueue, a
+ * flushed Redis) are enqueued again under their usual job id, so a job that still exists (e.g.
+ * waiting for a retry) is not doubled.
+ */
+export async function sweepEmails(
+  app: Pick<AppContext, 'db' | 'queue' | 'mail' | 'now'>,
+): Promise<{ stale: number; requeued: number }> {
+  const cutoff = new Date(app.now().getTime() - STALE_SENDING_MS);
+  const owners = await app.db
+    .selectDistinct({ organizationId: emails.organizationId })
+    .from(emails)
+    .where(and(eq(emails.status, 'sending'), or(isNull(emails.sentAt), lt(emails.sentAt, cutoff))));
+  let stale = 0;
+  for (const o of owners) stale += await resolveStaleSending(app, o.organizationId);
+  const stranded = await app.db
+    .select({ id: emails.id })
+    .from(emails)
+    .where(and(eq(emails.status, 'queued'), lt(emails.createdAt, new Date(app.now().getTime() - 5 * 60_000))))
+    .limit(1000);
+  for (const r of stranded)
+    await app.queue.enqueue(SEND_EMAIL_JOB, { emailId: r.id }, { jobId: `email-${r.id}` });
+  return { stale, requeued: stranded.length };
 }
 
 /** A clerk sends a failed e-mail again (same Message-ID). A bounced address is not retried. */
