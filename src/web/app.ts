@@ -22,6 +22,7 @@ import { homeRouter } from './routes/home';
 import { outboxRouter } from './routes/mail/outbox';
 import { trackingRouter } from './routes/mail/tracking';
 import { unsubscribeRouter } from './routes/mail/unsubscribe';
+import { onboardingRouter } from './routes/onboarding';
 import { oauthRouter } from './routes/oauth';
 import { portalRouter } from './routes/portal';
 import { promisesRouter } from './routes/promises';
@@ -124,6 +125,7 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
   web.use(tasksRouter(app));
+  web.use(onboardingRouter(app));
   web.use(disputesRouter(app));
   web.use(promisesRouter(app));
   web.use('/settings/outbox', outboxRouter(app));
