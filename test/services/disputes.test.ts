@@ -56,6 +56,19 @@ describe('disputes and requests', () => {
     ...over,
   });
 
+  it('a plain request (copy of an invoice) does not pause reminders; a dispute does', async () => {
+    const f = await firm('Request Not Pause');
+    await openDispute(
+      t.app,
+      f.scope,
+      dispute(f, { kind: 'request', category: 'invoice_copy', message: 'Please send me a copy.' }),
+      CUSTOMER,
+    );
+    expect(await skipReasons(t.app, f, f.invoiceId, '2026-11-18')).not.toContain('disputed');
+    await openDispute(t.app, f.scope, dispute(f), CUSTOMER);
+    expect(await skipReasons(t.app, f, f.invoiceId, '2026-11-18')).toContain('disputed');
+  });
+
   it('opens a case: reference D-1001, then D-1002; deadline in business hours; clerks told, customer acknowledged, notes', async () => {
     const f = await firm('Open Cases');
     await addContact(t.app, f, 'dana@customer.example');

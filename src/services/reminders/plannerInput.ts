@@ -122,7 +122,7 @@ export async function buildPlannerInput(
                  where s.invoice_id = i.id and s.organization_id = i.organization_id) as "doneStepKeys",
                exists (select 1 from dispute_invoices di join disputes d on d.id = di.dispute_id
                         where di.organization_id = i.organization_id and di.invoice_id = i.id
-                          and d.status <> 'resolved') as disputed,
+                          and d.kind = 'dispute' and d.status <> 'resolved') as disputed,
                (select json_build_object('until', p.promised_date::text, 'graceDays', p.grace_days)
                   from promise_invoices pi join promises p on p.id = pi.promise_id
                  where pi.organization_id = i.organization_id and pi.invoice_id = i.id
@@ -231,7 +231,7 @@ export async function buildPlannerInput(
     balance: i.balance,
     currency: i.currency,
     status: 'open',
-    // an open dispute pauses the invoice; an active promise until its date plus grace
+    // an open dispute (not a plain request) pauses the invoice; an active promise until its date plus grace
     disputed: i.disputed,
     promise: i.promise,
     doneStepKeys: i.doneStepKeys ?? [],
