@@ -227,14 +227,12 @@ describe('dashboard page', () => {
         source: 'portal',
       })
       .returning({ id: promises.id });
-    await t.app.db
-      .insert(promiseInvoices)
-      .values({
-        promiseId: p!.id,
-        invoiceId: a.invoiceId,
-        organizationId: a.id,
-        balanceAtPromise: '1200.00',
-      });
+    await t.app.db.insert(promiseInvoices).values({
+      promiseId: p!.id,
+      invoiceId: a.invoiceId,
+      organizationId: a.id,
+      balanceAtPromise: '1200.00',
+    });
 
     const viewer = await signedIn(a.users.viewer);
     const page = await viewer.agent.get('/dashboard');

@@ -80,7 +80,9 @@ export const invoicePdfs = pgTable(
     /** The invoice's `platform_updated_at` when fetched: a newer one invalidates the cache. */
     invoiceVersion: text('invoice_version').notNull(),
     content: bytea('content').notNull(),
-    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().default(sql`now()`),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index('invoice_pdfs_org_idx').on(t.organizationId)],
 );

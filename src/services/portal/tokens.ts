@@ -30,7 +30,12 @@ export function portalLinkUrl(baseUrl: string, token: string): string {
 export async function issuePortalLink(
   app: Pick<AppContext, 'db' | 'keyRing' | 'config' | 'now'>,
   scope: OrgScope,
-  p: { customerId: string; contactId?: string | null; origin: PortalTokenOrigin; createdByUserId?: string | null },
+  p: {
+    customerId: string;
+    contactId?: string | null;
+    origin: PortalTokenOrigin;
+    createdByUserId?: string | null;
+  },
 ): Promise<IssuedPortalLink> {
   const customer = await scope.findById(customers, p.customerId);
   if (!customer) throw new NotFoundError('customer');
@@ -149,8 +154,14 @@ export async function revokePortalLinks(
       isNull(portalTokens.revokedAt),
     )
     .returning({ id: portalTokens.id });
-  await audit(scope, actor, 'portal.links_revoked', { type: 'customer', id: customerId }, {
-    count: revoked.length,
-  });
+  await audit(
+    scope,
+    actor,
+    'portal.links_revoked',
+    { type: 'customer', id: customerId },
+    {
+      count: revoked.length,
+    },
+  );
   return revoked.length;
 }
