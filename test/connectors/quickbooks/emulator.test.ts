@@ -334,14 +334,15 @@ describe('QuickBooks rate limits through the emulator', () => {
       company: { seed: 3, customers: 50, invoices: 60, asOf: '2026-11-20' },
       ...CLIENT,
       enforceLimits: true,
-      limits: { perMinute: 3, windowMs: 300 },
+      // a window long enough that the fourth call always falls inside it, however slow the machine
+      limits: { perMinute: 3, windowMs: 4_000 },
     });
     try {
       const c = createQuickBooksConnector({
         ...CLIENT,
         environment: 'sandbox',
         baseUrl: small.url,
-        retry: { rateLimitWaitMs: 150 },
+        retry: { rateLimitWaitMs: 1_500 },
       });
       const ctx = emulatorContext(c, small);
       const got = all(await collect(c.sync(ctx, { mode: 'full', cursor: null })));
