@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { invoices, organizations } from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
+import { savePreferences } from '../../src/services/onboarding/preferences';
 import { dueCustomers, findDue } from '../../src/services/reminders/due';
 import { runForFirm } from '../../src/services/reminders/run';
 import { ingestBatch } from '../../src/services/sync/ingest';
@@ -88,5 +89,20 @@ describe('reminders: what is due for the sweep', () => {
     expect(inv!.nextActionAt?.toISOString()).toBe('2026-11-04T10:00:00.000Z');
     expect(await dueCustomers(t.app.db, f.id, new Date('2026-11-04T09:59:00Z'))).toEqual([]);
     expect(await dueCustomers(t.app.db, f.id, new Date('2026-11-04T10:00:00Z'))).toEqual([f.customerId]);
+  });
+
+  it('preferences learned on a call make the customer due for planning at once', async () => {
+    const f = await seedFirm(t.app, 'Due Preferences');
+    await t.app.db.update(organizations).set({ automation: 'live' }).where(eq(organizations.id, f.id));
+    clock = new Date('2026-11-03T10:00:00Z');
+    // the first run sends the 09:00 reminder; the next one records the step after it
+    await runForFirm(t.app, f.id, clock, { dueBy: clock });
+    await runForFirm(t.app, f.id, clock, { dueBy: clock });
+    expect(await dueCustomers(t.app.db, f.id, clock)).toEqual([]);
+    const scope = new OrgScope(t.app.db, f.id);
+    await scope.transaction((tx) =>
+      savePreferences(tx, f.customerId, { hoursFrom: 14, hoursTo: 16 }, { type: 'system', id: null }),
+    );
+    expect(await dueCustomers(t.app.db, f.id, clock)).toEqual([f.customerId]);
   });
 });

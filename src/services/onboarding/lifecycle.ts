@@ -12,6 +12,7 @@ import { addDays, onOrNextBusinessDay } from '../../domain/calendar';
 import type { PlannerSequence } from '../../domain/planner';
 import { audit, type Actor } from '../audit';
 import { ConflictError, NotFoundError } from '../errors';
+import { planSoon } from '../reminders/due';
 import { plannerSequences } from '../sequences';
 import { activatePending } from './detect';
 
@@ -39,6 +40,7 @@ export async function startOnboarding(
       eq(customers.id, customerId),
     );
     await activatePending(tx.db, tx.organizationId, sql`c.id = ${customerId}`);
+    await planSoon(tx.db, tx.organizationId, { customerId });
     const after = await tx.findById(customers, customerId);
     const status = after!.onboardingStatus === 'active' ? 'active' : 'pending';
     await tx.insert(activities, {

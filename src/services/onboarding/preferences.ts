@@ -9,6 +9,7 @@ import { activities, contacts, customers } from '../../db/schema';
 import type { OrgScope } from '../../db/scope';
 import { apContactLine, hasPreferences, type Preferences } from '../../domain/onboarding/preferences';
 import { audit, type Actor } from '../audit';
+import { planSoon } from '../reminders/due';
 import { NotFoundError } from '../errors';
 
 /** The contact the introductory call records (one per customer, updated by later calls). */
@@ -66,6 +67,9 @@ export async function savePreferences(
         isPrimary: false,
       });
   }
+
+  // the planner follows the new channel, hour and zone from the next sweep on
+  await planSoon(tx.db, tx.organizationId, { customerId });
 
   const changed = Object.keys(prefs).filter((k) => prefs[k as keyof Preferences] !== undefined);
   await tx.insert(activities, {

@@ -57,3 +57,24 @@ export async function firmsWithStrandedEmails(db: Queryable, now: Date): Promise
   );
   return rows.map((r) => r.organizationId);
 }
+
+/**
+ * Have the sweep plan a customer's open invoices (or some invoices) at its next pass: for changes
+ * the planner should see at once (preferences, onboarding started, a resolved dispute) rather
+ * than at the invoice's next planned moment or its daily look.
+ */
+export async function planSoon(
+  db: Queryable,
+  organizationId: string,
+  which: { customerId: string } | { invoiceIds: readonly string[] },
+): Promise<void> {
+  const target =
+    'customerId' in which
+      ? sql`i.customer_id = ${which.customerId}`
+      : sql`i.id in (select (jsonb_array_elements_text(${JSON.stringify(which.invoiceIds)}::jsonb))::uuid)`;
+  await db.execute(
+    sql`update invoices i set next_action_at = null
+         where i.organization_id = ${organizationId} and i.status = 'open' and ${target}
+           and i.next_action_at is not null`,
+  );
+}

@@ -23,6 +23,7 @@ import { audit, type Actor } from '../audit';
 import { ConflictError, NotFoundError, ValidationError, zodMessage } from '../errors';
 import { savePreferences } from '../onboarding/preferences';
 import { findOrganization } from '../organizations';
+import { planSoon } from '../reminders/due';
 import { queueInvoiceNote } from '../writeBack/queue';
 import { afterCommitQueue } from './afterCommit';
 import { disputeFromCall, promiseFromCall } from './cases';
@@ -159,6 +160,8 @@ export async function completeTask(
           taskId,
         });
         out.followUpTaskId = await findWorkingNumber(tx, claimed, marked, today, org.country);
+        // a call step may now have no number to call: let the planner see it at once
+        if (marked.length) await planSoon(tx.db, tx.organizationId, { customerId: task.customerId });
         if (marked.length) detail = ` Wrong number: ${marked.join(', ')}.`;
         break;
       }
