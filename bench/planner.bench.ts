@@ -10,7 +10,9 @@
  *   planner input from the database + the pure planner), one firm after another in one process
  *   (the sweep spreads them over the workers' reminders.run jobs);
  * - openScaling: findDue at a fixed ~10,000 due while the open invoices go 1,000,000 → 500,000 →
- *   250,000 (the rest marked paid): the time follows the number due, not the number open.
+ *   250,000 (the rest marked paid): the time follows the number due, not the number open;
+ * - findDuePages / pages: the database pages the query touched (EXPLAIN BUFFERS), the same
+ *   comparison without the noise of a shared machine.
  *
  * Without DATABASE_URL it runs on embedded PGlite with 100 firms (100,000 invoices) and says so.
  * Sizes: PLANNER_BENCH_FIRMS, PLANNER_BENCH_INVOICES_PER_FIRM. Target: findDue ≤ 5 s.
@@ -25,7 +27,7 @@ import type { AppContext } from '../src/app/context';
 import { openDatabase, queryRows, type Database } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { OrgScope } from '../src/db/scope';
-import { findDue, type DueFirm } from '../src/services/reminders/due';
+import { findDue, findDueQuery, type DueFirm } from '../src/services/reminders/due';
 import { planForFirm } from '../src/services/reminders/run';
 import { ensureSequences } from '../src/services/sequences';
 
@@ -124,6 +126,18 @@ async function load(database: Database): Promise<number> {
   return Date.now() - start;
 }
 
+/** Pages the sweep's query touches (shared buffers hit + read): the work, free of timing noise. */
+async function pagesTouched(database: Database, at: Date): Promise<number> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    database.db,
+    sql`explain (analyze, buffers, format json) ${findDueQuery(at)}`,
+  );
+  const raw = Object.values(row!)[0];
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Record<string, number> }[];
+  const top = plan[0]!.Plan;
+  return (top['Shared Hit Blocks'] ?? 0) + (top['Shared Read Blocks'] ?? 0);
+}
+
 const dueAt = (n: number, openFraction = 1) => new Date(BASE.getTime() + Math.round(n / openFraction) * 1000);
 
 async function planAll(
@@ -166,6 +180,7 @@ async function main() {
     const dueToday: number[] = [];
     const dueFirms: number[] = [];
     const findDueMs: number[] = [];
+    const findDuePages: number[] = [];
     const planDueMs: number[] = [];
     const plannedActions: number[] = [];
     for (const n of DUE_LEVELS) {
@@ -174,6 +189,7 @@ async function main() {
       dueToday.push(due.reduce((sum, f) => sum + f.invoices, 0));
       dueFirms.push(due.length);
       findDueMs.push(await median(() => findDue(db, at)));
+      findDuePages.push(await pagesTouched(database, at));
       const planned = await planAll(app, due, at);
       planDueMs.push(planned.ms);
       plannedActions.push(planned.actions);
@@ -183,7 +199,7 @@ async function main() {
     }
 
     // the same ~10,000 due while fewer invoices are open (the rest paid): the sweep's time stays
-    const openScaling: { openInvoices: number; dueToday: number; findDueMs: number }[] = [];
+    const openScaling: { openInvoices: number; dueToday: number; findDueMs: number; pages: number }[] = [];
     const fixedDue = DUE_LEVELS[1] ?? DUE_LEVELS[0]!;
     for (const [fraction, mod] of [
       [1, 1],
@@ -206,6 +222,7 @@ async function main() {
         openInvoices: open!.n,
         dueToday: await dueCount(at),
         findDueMs: await median(() => findDue(db, at)),
+        pages: await pagesTouched(database, at),
       });
       console.error(
         `open ${open!.n}: due ${openScaling.at(-1)!.dueToday}, find ${openScaling.at(-1)!.findDueMs} ms`,
@@ -223,6 +240,7 @@ async function main() {
           dueToday,
           dueFirms,
           findDueMs,
+          findDuePages,
           planDueMs,
           plannedActions,
           openScaling,

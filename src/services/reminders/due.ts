@@ -18,17 +18,22 @@ export interface DueFirm {
 const dueCondition = (now: Date) =>
   sql`i.status = 'open' and (i.next_action_at is null or i.next_action_at <= ${now.toISOString()}::timestamptz)`;
 
-/** Live firms with invoices due for planning at `now`, with their due customers. */
-export async function findDue(db: Queryable, now: Date): Promise<DueFirm[]> {
-  const rows = await queryRows<{ organizationId: string; customerIds: string[]; invoices: number }>(
-    db,
-    sql`select d.organization_id as "organizationId",
+/** The sweep's query: live firms with invoices due for planning at `now`, with their due customers. */
+export function findDueQuery(now: Date) {
+  return sql`select d.organization_id as "organizationId",
                array_agg(distinct d.customer_id order by d.customer_id) as "customerIds",
                count(*)::int as invoices
           from (select i.organization_id, i.customer_id from invoices i where ${dueCondition(now)}) d
           join organizations o on o.id = d.organization_id and o.automation = 'live'
          group by d.organization_id
-         order by d.organization_id`,
+         order by d.organization_id`;
+}
+
+/** Live firms with invoices due for planning at `now`, with their due customers. */
+export async function findDue(db: Queryable, now: Date): Promise<DueFirm[]> {
+  const rows = await queryRows<{ organizationId: string; customerIds: string[]; invoices: number }>(
+    db,
+    findDueQuery(now),
   );
   return rows.map((r) => ({ ...r, customerIds: r.customerIds.map(String) }));
 }
