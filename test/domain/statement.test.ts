@@ -5,7 +5,7 @@ const e = (
   date: string,
   amount: string,
   currency = 'USD',
-  reference = kind,
+  reference: string = kind,
 ) => ({
   kind,
   id: `${kind}-${date}-${amount}`,
