@@ -15,6 +15,7 @@ import { consentOrigins } from './oauthOrigins';
 import { createLimiter } from './middleware/throttle';
 import { apiRouter } from './routes/api';
 import { authRouter } from './routes/auth';
+import { customersRouter } from './routes/customers';
 import { dashboardRouter } from './routes/dashboard';
 import { disputesRouter } from './routes/disputes';
 import { healthRouter } from './routes/health';
@@ -124,10 +125,11 @@ export function createWebApp(app: AppContext, opts: WebOptions = {}): Express {
   web.use(wizardRouter(app));
   web.use(homeRouter(app));
   web.use(dashboardRouter(app));
-  web.use(tasksRouter(app));
-  web.use(onboardingRouter(app));
   web.use(disputesRouter(app));
   web.use(promisesRouter(app));
+  web.use(tasksRouter(app));
+  web.use(onboardingRouter(app));
+  web.use(customersRouter(app));
   web.use('/settings/outbox', outboxRouter(app));
   web.use('/settings', settingsRouter(app));
 

@@ -1,6 +1,14 @@
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { activities, auditLog, contacts, customers, invoices, writeBacks } from '../../src/db/schema';
+import {
+  activities,
+  auditLog,
+  contacts,
+  customers,
+  invoices,
+  organizations,
+  writeBacks,
+} from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import { createTestApp, type TestApp } from '../support/app';
 import { browser, csrfFrom } from '../support/http';
@@ -228,6 +236,44 @@ describe('customers pages', () => {
     expect(wrong.status).toBe(400);
     const [still] = await t.app.db.select().from(contacts).where(eq(contacts.id, k!.id));
     expect(still!.erasedAt).toBeNull();
+  });
+
+  it('shows timeline times in the firm’s zone, by whom, and pages older entries', async () => {
+    await t.app.db
+      .update(organizations)
+      .set({ timezone: 'America/New_York' })
+      .where(eq(organizations.id, a.id));
+    const scope = new OrgScope(t.app.db, a.id);
+    await scope.insert(
+      activities,
+      Array.from({ length: 40 }, (_, i) => ({
+        customerId: second,
+        kind: 'note',
+        actorType: 'system' as const,
+        body: `old note ${i}`,
+        createdAt: new Date(Date.UTC(2026, 9, 1, 12, i)),
+      })),
+    );
+    await scope.insert(activities, {
+      customerId: second,
+      kind: 'note',
+      actorType: 'system',
+      body: 'newest note',
+      createdAt: NOW,
+    });
+    const viewer = await signedIn(a.users.viewer);
+    const page = await viewer.agent.get(`/customers/${second}`);
+    // 15:00Z is 10:00 in New York
+    expect(page.text).toMatch(
+      /<time datetime="2026-11-20T15:00:00.000Z">2026-11-20 10:00<\/time>[\s\S]*?newest note[\s\S]*?by Duely/,
+    );
+    expect(page.text).not.toContain('old note 0<');
+    const older = /href="(\/customers\/[^"]+\?before=[^"#]+)#timeline"/.exec(page.text)![1]!;
+    const next = await viewer.agent.get(older.replace(/&amp;/g, '&'));
+    expect(next.status).toBe(200);
+    expect(next.text).toContain('old note 0');
+    expect(next.text).not.toContain('newest note');
+    expect((await viewer.agent.get(`/customers/${second}?before=garbage`)).status).toBe(400);
   });
 
   it('sends a visitor who is not signed in to the login page', async () => {

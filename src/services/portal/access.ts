@@ -3,9 +3,11 @@
  * that also brings the firm's branding and the customer's name. A link in use keeps rolling: its
  * expiry moves forward by the firm's link lifetime, written at most once a day per link.
  */
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app/context';
+import type { Db } from '../../db/client';
 import { customers, organizations, portalTokens, type Branding } from '../../db/schema';
+import { isUuid } from '../../db/scope';
 import { firmPolicies } from '../policies';
 
 const DAY_MS = 86_400_000;
@@ -27,11 +29,13 @@ export type PortalSessionCheck =
   | { status: 'expired'; organizationId: string; firm: { name: string; branding: Branding } }
   | { status: 'unknown' };
 
-export async function checkPortalSession(
-  app: Pick<AppContext, 'db' | 'now'>,
-  tokenId: string,
-): Promise<PortalSessionCheck> {
-  const [row] = await app.db
+/**
+ * The lookup runs on every portal request: prepared once per database (the query builder's cost
+ * of assembling it each time was larger than PostgreSQL's cost of answering).
+ */
+const sessionQueries = new WeakMap<Db, ReturnType<typeof prepareSessionQuery>>();
+function prepareSessionQuery(db: Db) {
+  return db
     .select({
       tokenId: portalTokens.id,
       organizationId: portalTokens.organizationId,
@@ -50,8 +54,22 @@ export async function checkPortalSession(
     .from(portalTokens)
     .innerJoin(organizations, eq(organizations.id, portalTokens.organizationId))
     .innerJoin(customers, eq(customers.id, portalTokens.customerId))
-    .where(eq(portalTokens.id, tokenId))
-    .limit(1);
+    .where(eq(portalTokens.id, sql.placeholder('tokenId')))
+    .limit(1)
+    .prepare('portal_session_check');
+}
+
+export async function checkPortalSession(
+  app: Pick<AppContext, 'db' | 'now'>,
+  tokenId: string,
+): Promise<PortalSessionCheck> {
+  if (!isUuid(tokenId)) return { status: 'unknown' };
+  let query = sessionQueries.get(app.db);
+  if (!query) {
+    query = prepareSessionQuery(app.db);
+    sessionQueries.set(app.db, query);
+  }
+  const [row] = await query.execute({ tokenId });
   if (!row) return { status: 'unknown' };
   const now = app.now();
   if (row.customerDeleted || row.revokedAt || row.expiresAt.getTime() <= now.getTime())

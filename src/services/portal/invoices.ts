@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { creditNotes, invoices, paymentAllocations, payments } from '../../db/schema';
+import { queryRows } from '../../db/client';
 import { isUuid, type OrgScope } from '../../db/scope';
 import { daysPastDue } from '../../domain/aging';
 import { formatMoney, parseMoney, type Micros } from '../../domain/money';
@@ -36,32 +37,27 @@ export interface OpenInvoices {
   totals: CurrencyTotal[];
 }
 
-/** Open invoices of the customer, earliest due first, with totals per currency. One indexed query. */
+/**
+ * Open invoices of the customer, earliest due first, with totals per currency. One query on the
+ * (organization_id, customer_id) index, in plain SQL: this is the portal's busiest page, and the
+ * query builder's row mapping cost more than PostgreSQL took to answer.
+ */
 export async function listOpenInvoices(
   scope: OrgScope,
   customerId: string,
   asOf: string,
 ): Promise<OpenInvoices> {
-  const rows = await scope.db
-    .select({
-      id: invoices.id,
-      number: invoices.number,
-      issueDate: invoices.issueDate,
-      dueDate: invoices.dueDate,
-      currency: invoices.currency,
-      total: invoices.total,
-      balance: invoices.balance,
-      onlinePaymentUrl: invoices.onlinePaymentUrl,
-    })
-    .from(invoices)
-    .where(scope.where(invoices, eq(invoices.customerId, customerId), eq(invoices.status, 'open')))
-    .orderBy(asc(invoices.dueDate), asc(invoices.number), asc(invoices.id));
-  const list = rows.map((r) => ({
-    ...r,
-    onlinePaymentUrl: safePaymentUrl(r.onlinePaymentUrl),
-    daysOverdue: daysPastDue(r.dueDate, asOf),
-  }));
-  return { asOf, invoices: list, totals: totalsByCurrency(list) };
+  const rows = await queryRows<OpenInvoiceRow>(
+    scope.db,
+    sql`select id, number, issue_date::text as "issueDate", due_date::text as "dueDate", currency,
+               total::text as total, balance::text as balance, online_payment_url as "onlinePaymentUrl",
+               (${asOf}::date - due_date)::int as "daysOverdue"
+          from invoices
+         where organization_id = ${scope.organizationId} and customer_id = ${customerId} and status = 'open'
+         order by due_date, number, id`,
+  );
+  for (const r of rows) r.onlinePaymentUrl = safePaymentUrl(r.onlinePaymentUrl);
+  return { asOf, invoices: rows, totals: totalsByCurrency(rows) };
 }
 
 export function totalsByCurrency(rows: readonly OpenInvoiceRow[]): CurrencyTotal[] {

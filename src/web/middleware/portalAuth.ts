@@ -76,6 +76,8 @@ export function requirePortal(app: AppContext): RequestHandler {
         customer: access.customer,
         today,
       };
+      // a customer's account pages never stay in a shared browser's or proxy's cache
+      res.setHeader('Cache-Control', 'no-store');
       Object.assign(res.locals, portalPageLocals(access.firm, {}));
       res.locals.customer = access.customer;
       res.locals.portalNav = { shown: false };

@@ -9,6 +9,7 @@ import { paymentsEnabled } from '../../../services/payments/config';
 import { getInvoiceDetail, listOpenInvoices } from '../../../services/portal/invoices';
 import { invoicePdf } from '../../../services/portal/pdf';
 import { portalFormat } from './format';
+import { openInvoiceRowsHtml } from './invoiceRows';
 
 const portalOf = (req: Request) => req.portal!;
 
@@ -30,13 +31,20 @@ export function portalInvoicesRouter(app: AppContext): Router {
       const p = portalOf(req);
       const list = await listOpenInvoices(p.scope, p.customerId, p.today);
       const online = paymentsEnabled(app);
-      res.render('portal/invoices', {
-        title: 'Open invoices',
-        list,
-        online,
-        payTarget: (inv: { id: string; onlinePaymentUrl: string | null }) => payTarget(online, inv),
-        fmt: portalFormat,
-      });
+      res.render(
+        'portal/invoices',
+        {
+          title: 'Open invoices',
+          list,
+          rowsHtml: openInvoiceRowsHtml(list.invoices, (inv) => payTarget(online, inv)),
+          fmt: portalFormat,
+        },
+        (err, html) => {
+          if (err) return next(err);
+          // sent as is: no ETag hashing of a private page that is never cached (no-store)
+          res.type('html').end(html);
+        },
+      );
     } catch (err) {
       next(err);
     }
