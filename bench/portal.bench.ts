@@ -11,6 +11,7 @@
  * embedded PGlite.
  */
 import { spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -36,19 +37,49 @@ const OTHER_CUSTOMERS = 100;
 const SESSIONS = Number(process.env.PORTAL_BENCH_SESSIONS ?? 64);
 const SECONDS = Number(process.env.PORTAL_BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.PORTAL_BENCH_CONNECTIONS ?? 10);
+const WORKERS = Number(process.env.PORTAL_BENCH_WORKERS ?? 1);
 const TODAY = new Date().toISOString().slice(0, 10);
 
-/** The server: seed, issue links, listen on loopback, report port and links on stdout. */
-async function serve() {
-  const config = parseEnv({
+/** A web worker of the cluster: the app on the port the primary picked. */
+async function serveWorker() {
+  const config = benchConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: 'memory://' });
+  const app = await buildApp({
+    config,
+    jobs: ALL_JOBS,
+    connectors: () => [],
+    logger: pino({ level: 'silent' }),
+    database,
+  });
+  const server = createWebApp(app).listen(Number(process.env.PORTAL_BENCH_PORT), '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  process.send?.('listening');
+  process.on('SIGTERM', () => {
+    server.close();
+    void closeApp(app, 1000)
+      .catch(() => undefined)
+      .then(() => process.exit(0));
+  });
+}
+
+function benchConfig() {
+  return parseEnv({
     NODE_ENV: 'production',
     BASE_URL: 'http://127.0.0.1',
     DATA_DIR: path.join(os.tmpdir(), 'duely-bench-portal'),
-    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: process.env.PORTAL_BENCH_KEY!,
+    SESSION_SECRET: process.env.PORTAL_BENCH_SECRET!,
     LOG_LEVEL: 'silent',
     ...(process.env.PORTAL_BENCH_DB_URL ? { DATABASE_URL: process.env.PORTAL_BENCH_DB_URL } : {}),
   });
+}
+
+/** The server: seed, issue links, listen on loopback, report port and links on stdout. */
+async function serve() {
+  if (cluster.isWorker) return serveWorker();
+  process.env.PORTAL_BENCH_KEY = crypto.randomBytes(32).toString('base64');
+  process.env.PORTAL_BENCH_SECRET = crypto.randomBytes(32).toString('hex');
+  const config = benchConfig();
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: 'memory://' });
   const app = await buildApp({
     config,
@@ -105,7 +136,19 @@ async function serve() {
   const server = createWebApp(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as { port: number }).port;
-  process.stdout.write(JSON.stringify({ port, links, database: database.kind }) + '\n');
+  const pids: number[] = [];
+  if (WORKERS > 1) {
+    server.close();
+    for (let i = 0; i < WORKERS; i++) {
+      const w = cluster.fork({ PORTAL_BENCH_PORT: String(port) });
+      await new Promise((r) => w.once('message', r));
+      pids.push(w.process.pid!);
+    }
+    process.on('SIGTERM', () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    });
+  }
+  process.stdout.write(JSON.stringify({ port, links, pids, database: database.kind }) + '\n');
   // PORTAL_BENCH_CPU_PROF=<file>: a V8 CPU profile of the server during the measured run only
   const profile = process.env.PORTAL_BENCH_CPU_PROF ? new inspector.Session() : null;
   if (profile) {
@@ -134,6 +177,14 @@ function cpuMsOf(pid: number | undefined): { user: number; system: number } | nu
   } catch {
     return null;
   }
+}
+
+function sumCpu(all: ({ user: number; system: number } | null)[]): { user: number; system: number } | null {
+  if (all.some((c) => !c)) return null;
+  return all.reduce<{ user: number; system: number }>(
+    (a, c) => ({ user: a.user + c!.user, system: a.system + c!.system }),
+    { user: 0, system: 0 },
+  );
 }
 
 /** A database of its own on the DATABASE_URL server: `{ url, drop() }`. */
@@ -166,7 +217,14 @@ async function main() {
       readline.createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    const { port, links, database } = JSON.parse(line) as { port: number; links: string[]; database: string };
+    const { port, links, pids, database } = JSON.parse(line) as {
+      port: number;
+      links: string[];
+      pids: number[];
+      database: string;
+    };
+    const serverPids = [child.pid!, ...pids];
+    const serverCpu = () => sumCpu(serverPids.map(cpuMsOf));
     const base = `http://127.0.0.1:${port}`;
     // open one portal session per link, as a browser following the e-mail would
     const cookies: string[] = [];
@@ -204,9 +262,9 @@ async function main() {
       });
     await run(2); // warm-up: JIT, view cache, connection pool
     if (process.env.PORTAL_BENCH_CPU_PROF) child.kill('SIGUSR2');
-    const cpuBefore = cpuMsOf(child.pid);
+    const cpuBefore = serverCpu();
     const result = await run(SECONDS);
-    const cpuAfter = cpuMsOf(child.pid);
+    const cpuAfter = serverCpu();
     // the server's own CPU per request: what the page costs, whatever else shares the machine
     const perRequest = (pick: (c: { user: number; system: number }) => number) =>
       cpuBefore && cpuAfter && result.requests.total
