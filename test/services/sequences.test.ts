@@ -11,6 +11,7 @@ import {
   SequenceFileRejected,
 } from '../../src/services/sequences';
 import { createOrganization } from '../../src/services/organizations';
+import { resetTemplate, saveTemplate } from '../../src/services/templates';
 import { createTestApp, type TestApp } from '../support/app';
 
 const SYS = { type: 'system' as const, id: null };
@@ -60,7 +61,10 @@ describe('sequences service', () => {
     const err = await importSequences(scope, file, SYS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SequenceFileRejected);
     expect((err as SequenceFileRejected).errors).toEqual([
-      { path: 'sequences[1].steps[0].template', message: 'unknown template "nope"' },
+      {
+        path: 'sequences[1].steps[0].template',
+        message: 'unknown template "nope" in step "a" (neither a built-in template nor one of the firm\'s)',
+      },
     ]);
     expect((await getSequence(scope, 'standard')).name).toBe('Standard');
     expect((await listSequences(scope)).map((s) => s.key)).not.toContain('extra');
@@ -101,5 +105,62 @@ describe('sequences service', () => {
     await importSequences(a, { ...STANDARD, steps: STANDARD.steps.slice(2) }, SYS);
     expect((await getSequence(a, 'standard')).version).toBe(2);
     expect((await getSequence(b, 'standard')).version).toBe(1);
+  });
+
+  describe("steps naming the firm's own templates", () => {
+    const OWN_BODY = [
+      '<mj-text>',
+      '  <p>Dear {{contactName}}, {{totalDue}} is open for {{invoiceSummary}}.</p>',
+      '  {{invoiceTable}}',
+      '</mj-text>',
+      '<mj-button href="{{portalUrl}}">Settle now</mj-button>',
+    ].join('\n');
+    const withCourtesy = {
+      key: 'courteous',
+      name: 'Courteous',
+      steps: [
+        { key: 'due', offsetDays: 0, channel: 'email', template: 'due-today' },
+        { key: 'nudge-7', offsetDays: 7, channel: 'email', template: 'courtesy-nudge' },
+        { key: 'call-12', offsetDays: 12, channel: 'call', template: 'overdue-call' },
+      ],
+    };
+
+    it('accepts a step that names a template the firm saved, but not in a firm that has no such template', async () => {
+      const a = await firm('Own Template A');
+      const b = await firm('Own Template B');
+      await saveTemplate(t.app, a, 'courtesy-nudge', { subject: 'A gentle nudge', body: OWN_BODY }, SYS);
+
+      expect(await importSequences(a, withCourtesy, SYS)).toEqual({
+        sequences: [{ key: 'courteous', version: 1, status: 'created' }],
+      });
+      expect((await getSequence(a, 'courteous')).definition.steps[1]?.template).toBe('courtesy-nudge');
+
+      const err = await importSequences(b, withCourtesy, SYS).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SequenceFileRejected);
+      expect((err as Error).message).toBe(
+        'sequence file rejected: steps[1].template: unknown template "courtesy-nudge" in step "nudge-7" (neither a built-in template nor one of the firm\'s)',
+      );
+      expect((await listSequences(b)).map((s) => s.key)).not.toContain('courteous');
+    });
+
+    it('rejects a step naming a firm template once it is deleted, and keeps the sequence as it was', async () => {
+      const scope = await firm('Deleted Template');
+      await saveTemplate(t.app, scope, 'courtesy-nudge', { subject: 'A gentle nudge', body: OWN_BODY }, SYS);
+      await importSequences(scope, withCourtesy, SYS);
+      expect(await resetTemplate(scope, 'courtesy-nudge', SYS)).toBeNull();
+
+      const edited = { ...withCourtesy, name: 'Courteous (edited)' };
+      const err = await importSequences(scope, edited, SYS).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SequenceFileRejected);
+      expect((err as SequenceFileRejected).errors).toEqual([
+        {
+          path: 'steps[1].template',
+          message:
+            'unknown template "courtesy-nudge" in step "nudge-7" (neither a built-in template nor one of the firm\'s)',
+        },
+      ]);
+      const kept = await getSequence(scope, 'courteous');
+      expect([kept.name, kept.version]).toEqual(['Courteous', 1]);
+    });
   });
 });

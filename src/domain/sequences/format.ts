@@ -117,7 +117,7 @@ export function parseSequenceFile(json: unknown, knownTemplates: readonly string
       if (step.template !== undefined && !known.has(step.template)) {
         errors.push({
           path: formatPath([...at, 'template']),
-          message: `unknown template "${step.template}"`,
+          message: `unknown template "${step.template}" in step "${step.key}" (neither a built-in template nor one of the firm's)`,
         });
       }
     });

@@ -6,7 +6,11 @@ import { and, asc, eq, ne } from 'drizzle-orm';
 import { sequences, sequenceVersions } from '../../db/schema';
 import type { OrgScope } from '../../db/scope';
 import type { PlannerSequence } from '../../domain/planner';
-import { BUILTIN_SEQUENCES, BUILTIN_TEMPLATE_KEYS } from '../../domain/sequences/builtins';
+import {
+  BUILTIN_SEQUENCES,
+  BUILTIN_TASK_TEMPLATES,
+  BUILTIN_TEMPLATE_KEYS,
+} from '../../domain/sequences/builtins';
 import {
   parseSequenceFile,
   sequenceChanged,
@@ -17,6 +21,7 @@ import {
 } from '../../domain/sequences/format';
 import { audit, type Actor } from '../audit';
 import { NotFoundError, ServiceError } from '../errors';
+import { templateKeys } from '../templates/store';
 
 export interface StoredSequence {
   id: string;
@@ -39,9 +44,22 @@ export class SequenceFileRejected extends ServiceError {
   }
 }
 
-/** Template keys a step may name: the built-in e-mail and task templates (firm templates: later). */
+/**
+ * The built-in template keys only (e-mail and task templates), for lists that have no firm at
+ * hand. Validation uses stepTemplateKeys(scope), which adds the firm's own templates.
+ */
 export function knownTemplateKeys(): readonly string[] {
   return BUILTIN_TEMPLATE_KEYS;
+}
+
+/**
+ * Template keys a step of this firm may name: its e-mail templates as the templates service
+ * knows them (the built-ins and the firm's own, so a deleted firm template is no longer
+ * accepted) and the built-in call and letter task templates.
+ */
+export async function stepTemplateKeys(scope: OrgScope): Promise<string[]> {
+  const email = await templateKeys(scope);
+  return [...new Set([...email, ...Object.keys(BUILTIN_TASK_TEMPLATES)])].sort();
 }
 
 /** The stored definition never carries `default` (that is the `is_default` column). */
@@ -140,7 +158,7 @@ export interface ImportResult {
  * version; an unchanged one is left as it is. `"default": true` makes a sequence the default.
  */
 export async function importSequences(scope: OrgScope, json: unknown, actor: Actor): Promise<ImportResult> {
-  const parsed = parseSequenceFile(json, knownTemplateKeys());
+  const parsed = parseSequenceFile(json, await stepTemplateKeys(scope));
   if (!parsed.ok) throw new SequenceFileRejected(parsed.errors, parsed.message);
   await ensureSequences(scope);
   const result = await scope.transaction(async (tx) => {

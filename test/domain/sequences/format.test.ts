@@ -62,10 +62,10 @@ describe('sequence file format', () => {
     const bad = clone(standard);
     bad.steps[2]!.template = 'overdue-x';
     expect(errorsOf(parseSequenceFile({ sequences: [bad] }, TEMPLATES))).toEqual([
-      'sequences[0].steps[2].template: unknown template "overdue-x"',
+      `sequences[0].steps[2].template: unknown template "overdue-x" in step "overdue-3" (neither a built-in template nor one of the firm's)`,
     ]);
     expect(errorsOf(parseSequenceFile(bad, TEMPLATES))).toEqual([
-      'steps[2].template: unknown template "overdue-x"',
+      `steps[2].template: unknown template "overdue-x" in step "overdue-3" (neither a built-in template nor one of the firm's)`,
     ]);
   });
 
