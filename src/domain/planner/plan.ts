@@ -167,6 +167,8 @@ export function plan(input: PlannerInput): PlannerOutput {
         noteNext(invoice.id, null);
         continue;
       }
+      // the step's e-mail is skipped for the opt-out; the task planned below takes its place
+      if (choice.optedOut) skipped.push({ ...base, reason: 'opted_out', stepKey: step.key });
       const groupKey = [customer.id, sequence.key, step.key, choice.channel, decision.slot.date].join('|');
       const existing = candidates.get(groupKey);
       if (existing) {

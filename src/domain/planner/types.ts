@@ -61,6 +61,8 @@ export interface PlannerCustomer {
   /** At least one contact with a deliverable e-mail address. */
   hasEmail: boolean;
   hasPhone: boolean;
+  /** A complete postal address (street, town, postcode or country): letters can reach it. */
+  hasAddress?: boolean;
   connectionStatus: ConnectionStatus;
   /** Sequence chosen by hand; null = by tag, else the firm's default. */
   sequenceKey: string | null;
@@ -128,7 +130,7 @@ export const SKIP_REASONS = [
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Why an action's channel differs from its step's. */
-export type ChannelReason = 'human_touch' | 'opted_out' | 'no_email' | 'preferred_channel';
+export type ChannelReason = 'human_touch' | 'opted_out' | 'no_email' | 'no_phone' | 'preferred_channel';
 
 export interface PlannedAction {
   customerId: string;

@@ -58,6 +58,22 @@ export const BUILTIN_TASK_TEMPLATES: Readonly<Record<string, TaskTemplate>> = {
       'Ask when payment is planned and record it as a promise to pay',
     ],
   },
+  'reminder-letter': {
+    title: 'Send a payment reminder by post',
+    talkingPoints: [
+      'Print a reminder listing the open invoices, what is owed and how to pay',
+      'Post it to the billing address and note the posting date on the customer',
+      'Ask in the letter for a billing e-mail address or phone number we may use',
+    ],
+  },
+  'find-contact': {
+    title: 'Find another way to reach the customer about open invoices',
+    talkingPoints: [
+      'Reminder e-mails cannot go out and there is no phone number or postal address on file',
+      'Look for an accounts payable contact: the accounting system, the signed agreement, the sales contact',
+      'Record a phone number or postal address on the customer in the books so the next sync carries it',
+    ],
+  },
   'final-letter': {
     title: 'Send the final notice by post',
     talkingPoints: [
@@ -68,7 +84,11 @@ export const BUILTIN_TASK_TEMPLATES: Readonly<Record<string, TaskTemplate>> = {
 };
 
 /** Task templates done at the desk, not on the phone: a "call" step with one needs no number. */
-export const DESK_TASK_TEMPLATES: readonly string[] = ['master-data-check'];
+export const DESK_TASK_TEMPLATES: readonly string[] = ['master-data-check', 'find-contact'];
+
+/** The planner's fallbacks where automation cannot reach (planner/channel.ts). */
+export const REMINDER_LETTER_TEMPLATE = 'reminder-letter';
+export const FIND_CONTACT_TEMPLATE = 'find-contact';
 
 export const BUILTIN_TEMPLATE_KEYS: readonly string[] = [
   ...BUILTIN_EMAIL_TEMPLATES,

@@ -73,6 +73,7 @@ interface CustomerRow {
   hasEmail: boolean;
   optedOut: boolean;
   hasPhone: boolean;
+  hasAddress: boolean;
   customerSince: string | null;
   lateBefore: boolean;
   onboardingInvoiceId: string | null;
@@ -169,6 +170,10 @@ export async function buildPlannerInput(
                  and regexp_replace(c.phone, '[^0-9]', '', 'g') not in
                      (select u.digits from unusable u where u.customer_id = c.id))
                  or coalesce(f.phone, false) as "hasPhone",
+               -- complete enough for a letter (as the master-data check: street, town, postcode or country)
+               coalesce(btrim(c.address->>'line1'), '') <> '' and coalesce(btrim(c.address->>'city'), '') <> ''
+                 and (coalesce(btrim(c.address->>'postalCode'), '') <> ''
+                      or coalesce(btrim(c.address->>'country'), '') <> '') as "hasAddress",
                case when c.onboarding_status = 'active' then c.onboarding_invoice_id end
                  as "onboardingInvoiceId",
                (select min(i.issue_date)::text from invoices i
@@ -213,6 +218,7 @@ export async function buildPlannerInput(
     optedOut: c.optedOut,
     hasEmail: c.hasEmail,
     hasPhone: c.hasPhone,
+    hasAddress: c.hasAddress,
     // A firm whose automation is held (a connection needs reconnecting) chases nobody on stale data.
     connectionStatus:
       c.connectionStatus === 'connected' && !org.automationHeldReason ? 'connected' : 'needs_reconnect',

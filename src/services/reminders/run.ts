@@ -14,7 +14,7 @@ import { OrgScope } from '../../db/scope';
 import { daysBetween, isLocalDate, localDateOf } from '../../domain/calendar';
 import { parseMoney } from '../../domain/money';
 import { plan, type PlannedAction, type PlannerOutput } from '../../domain/planner';
-import { BUILTIN_TASK_TEMPLATES } from '../../domain/sequences/builtins';
+import { BUILTIN_TASK_TEMPLATES, FIND_CONTACT_TEMPLATE } from '../../domain/sequences/builtins';
 import type { SequenceChannel } from '../../domain/sequences/format';
 import { displayMoney } from '../../email';
 import { senderMailbox } from '../../mail/address';
@@ -468,8 +468,34 @@ async function createTask(
     }
     fromTemplate = masterDataPoints(gaps);
   }
+  if (action.template === FIND_CONTACT_TEMPLATE) {
+    // one open "find a way to reach them" task at a time: later steps point at it
+    const [open] = await tx.db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(
+        tx.where(
+          tasks,
+          eq(tasks.customerId, action.customerId),
+          eq(tasks.status, 'open'),
+          eq(tasks.kind, 'other'),
+          eq(tasks.title, template?.title ?? ''),
+        ),
+      )
+      .limit(1);
+    if (open) {
+      await claimSteps({ taskId: open.id });
+      return 'nothing_to_do';
+    }
+  }
   const kind =
-    action.template === 'master-data-check' ? 'master_data' : action.channel === 'letter' ? 'letter' : 'call';
+    action.template === 'master-data-check'
+      ? 'master_data'
+      : action.template === FIND_CONTACT_TEMPLATE
+        ? 'other'
+        : action.channel === 'letter'
+          ? 'letter'
+          : 'call';
   const title =
     template?.title ?? (action.channel === 'letter' ? 'Send a reminder letter' : 'Call about open invoices');
   const [task] = await tx
@@ -499,6 +525,7 @@ const CHANNEL_REASONS: Record<string, string> = {
   human_touch: 'A long-standing customer who has never paid late: a call instead of the first overdue e-mail',
   opted_out: 'The customer has unsubscribed from reminder e-mails',
   no_email: 'No deliverable e-mail address on file: ask for one',
+  no_phone: 'No phone number on file for this call step: ask for one',
   preferred_channel: 'The customer prefers this channel to e-mail',
 };
 

@@ -44,27 +44,87 @@ describe('plan: skip reasons', () => {
     expect(out.nextActionAt[0]?.at).toBe('2026-06-16T13:00:00.000Z');
   });
 
-  it('turns e-mail into a call task for an opted-out customer with a phone', () => {
+  it('turns e-mail into a call task for an opted-out customer with a phone, reporting the e-mail skipped', () => {
     const c = customer('c1', { optedOut: true });
+    const inv = due12();
+    const out = plan(input({ asOf: AS_OF, customers: [c], invoices: [inv] }));
+    expect(out.actions.map((a) => [a.channel, a.channelReason, a.stepKey, a.template])).toEqual([
+      ['call', 'opted_out', 'overdue-3', 'overdue'],
+    ]);
+    expect(out.skipped).toEqual([
+      {
+        invoiceId: inv.id,
+        reason: 'opted_out',
+        customerId: 'c1',
+        sequenceKey: 'standard',
+        stepKey: 'overdue-3',
+      },
+    ]);
+  });
+
+  it('sends a reminder letter to an opted-out customer with no phone but a postal address', () => {
+    const c = customer('c1', { optedOut: true, hasPhone: false, hasAddress: true });
     const out = plan(input({ asOf: AS_OF, customers: [c], invoices: [due12()] }));
-    expect(out.actions.map((a) => [a.channel, a.channelReason, a.stepKey])).toEqual([
-      ['call', 'opted_out', 'overdue-3'],
+    expect(out.actions.map((a) => [a.channel, a.channelReason, a.template])).toEqual([
+      ['letter', 'opted_out', 'reminder-letter'],
     ]);
-    expect(out.skipped).toEqual([]);
+    expect(reasonsOf(out)).toEqual(['opted_out']);
+    expect(out.actions.some((a) => a.channel === 'email')).toBe(false);
   });
 
-  it('skips as opted_out only when no channel is left', () => {
-    const c = customer('c1', { optedOut: true, hasPhone: false });
-    expect(reasonsOf(plan(input({ asOf: AS_OF, customers: [c], invoices: [due12()] })))).toEqual([
-      'opted_out',
+  it('asks a clerk to find another channel for an opted-out customer with no phone and no address', () => {
+    const c = customer('c1', { optedOut: true, hasPhone: false, hasAddress: false });
+    const out = plan(input({ asOf: AS_OF, customers: [c], invoices: [due12()] }));
+    expect(out.actions.map((a) => [a.channel, a.channelReason, a.template, a.stepKey])).toEqual([
+      ['call', 'opted_out', 'find-contact', 'overdue-3'],
     ]);
+    expect(reasonsOf(out)).toEqual(['opted_out']);
   });
 
-  it('skips as no_contact when there is neither an e-mail address nor a phone', () => {
+  it('never holds the task that replaces an opted-out e-mail for the gap or the weekly cap', () => {
+    const c = customer('c1', {
+      optedOut: true,
+      hasPhone: false,
+      recentContacts: ['2026-06-14T13:00:00Z', '2026-06-13T13:00:00Z', '2026-06-12T13:00:00Z'],
+    });
+    const f = firm({ sendRules: { defaultHour: 9, quietHours: null, minGapDays: 2, weeklyCap: 3 } });
+    const out = plan(input({ asOf: AS_OF, firm: f, customers: [c], invoices: [due12()] }));
+    expect(out.actions.map((a) => a.template)).toEqual(['find-contact']);
+  });
+
+  it('skips as no_contact when there is neither an e-mail address, a phone nor a postal address', () => {
     const c = customer('c1', { hasEmail: false, hasPhone: false });
     expect(reasonsOf(plan(input({ asOf: AS_OF, customers: [c], invoices: [due12()] })))).toEqual([
       'no_contact',
     ]);
+  });
+
+  it('sends a letter when a customer has no e-mail address and no phone but a postal address', () => {
+    const c = customer('c1', { hasEmail: false, hasPhone: false, hasAddress: true });
+    const out = plan(input({ asOf: AS_OF, customers: [c], invoices: [due12()] }));
+    expect(out.actions.map((a) => [a.channel, a.channelReason, a.template])).toEqual([
+      ['letter', 'no_email', 'reminder-letter'],
+    ]);
+    expect(out.skipped).toEqual([]);
+  });
+
+  it('turns a call step into a letter when there is no phone but a postal address, else skips it', () => {
+    const i = invoice('c1', '2026-06-05', { doneStepKeys: doneBefore('call-10') }); // 10 days overdue
+    const letter = plan(
+      input({
+        asOf: AS_OF,
+        customers: [customer('c1', { hasPhone: false, hasAddress: true })],
+        invoices: [i],
+      }),
+    );
+    expect(letter.actions.map((a) => [a.stepKey, a.channel, a.channelReason])).toEqual([
+      ['call-10', 'letter', 'no_phone'],
+    ]);
+    const none = plan(
+      input({ asOf: AS_OF, customers: [customer('c1', { hasPhone: false })], invoices: [i] }),
+    );
+    expect(none.actions).toEqual([]);
+    expect(reasonsOf(none)).toEqual(['no_contact']);
   });
 
   it('makes a call task when the customer has no e-mail address but a phone', () => {
