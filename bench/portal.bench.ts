@@ -25,6 +25,7 @@ import pino from 'pino';
 import { ALL_JOBS } from '../jobs/registry';
 import { buildApp, closeApp } from '../src/app/build';
 import { parseEnv } from '../src/config/env';
+import { superviseWebWorkers } from '../src/runtime/cluster';
 import { openDatabase } from '../src/db/client';
 import { connections, customers, organizations } from '../src/db/schema';
 import { OrgScope } from '../src/db/scope';
@@ -53,7 +54,6 @@ async function serveWorker() {
   });
   const server = createWebApp(app).listen(Number(process.env.PORTAL_BENCH_PORT), '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  process.send?.('listening');
   process.on('SIGTERM', () => {
     server.close();
     void closeApp(app, 1000)
@@ -138,15 +138,22 @@ async function serve() {
   const port = (server.address() as { port: number }).port;
   const pids: number[] = [];
   if (WORKERS > 1) {
+    // the product's web cluster (WEB_CONCURRENCY): workers re-run this script in --serve mode
     server.close();
-    for (let i = 0; i < WORKERS; i++) {
-      const w = cluster.fork({ PORTAL_BENCH_PORT: String(port) });
-      await new Promise((r) => w.once('message', r));
-      pids.push(w.process.pid!);
-    }
-    process.on('SIGTERM', () => {
-      for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    const listening = new Promise<void>((resolve) => {
+      let n = 0;
+      cluster.on('listening', () => {
+        if (++n === WORKERS) resolve();
+      });
     });
+    const web = superviseWebWorkers({
+      count: WORKERS,
+      logger: pino({ level: 'silent' }),
+      env: { PORTAL_BENCH_PORT: String(port) },
+    });
+    await listening;
+    pids.push(...web.pids());
+    process.on('SIGTERM', () => web.stop());
   }
   process.stdout.write(JSON.stringify({ port, links, pids, database: database.kind }) + '\n');
   // PORTAL_BENCH_CPU_PROF=<file>: a V8 CPU profile of the server during the measured run only

@@ -43,6 +43,13 @@ const envSchema = z.object({
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535')
     .default(3000),
+  /** Processes the web entry (Procfile `web`) runs behind one port; PostgreSQL + Redis only. */
+  WEB_CONCURRENCY: z.coerce
+    .number({ message: 'must be a number of processes' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 64')
+    .max(64, 'must be between 1 and 64')
+    .default(1),
   BASE_URL: optionalUrl(['http:', 'https:']),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./.data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
@@ -140,6 +147,11 @@ export function parseEnv(env: NodeJS.ProcessEnv): Config {
       throw new ConfigError('SESSION_SECRET', 'is missing: required when NODE_ENV=production');
     if (!raw.BASE_URL) throw new ConfigError('BASE_URL', 'is missing: required when NODE_ENV=production');
   }
+  if (raw.WEB_CONCURRENCY > 1 && (!raw.DATABASE_URL || !raw.REDIS_URL))
+    throw new ConfigError(
+      'WEB_CONCURRENCY',
+      'is invalid: more than one web process needs DATABASE_URL and REDIS_URL (the embedded database and the in-process queue live in a single process)',
+    );
   if (raw.STRIPE_SECRET_KEY && !raw.STRIPE_WEBHOOK_SECRET)
     throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is missing: required when STRIPE_SECRET_KEY is set');
   const quickbooksConfigured = Boolean(raw.QUICKBOOKS_CLIENT_ID);

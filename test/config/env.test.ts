@@ -104,6 +104,7 @@ describe('.env.example', () => {
       'DATA_DIR',
       'DATABASE_URL',
       'REDIS_URL',
+      'WEB_CONCURRENCY',
       'SMTP_URL',
       'MAIL_FROM',
       'ENCRYPTION_KEY',
@@ -125,5 +126,19 @@ describe('.env.example', () => {
       expect(Object.keys(vars)).toContain(name);
     }
     expect(parseEnv(vars).demo).toBe(true);
+  });
+
+  it('runs one web process unless asked, and more only on PostgreSQL with Redis', () => {
+    expect(parseEnv({}).WEB_CONCURRENCY).toBe(1);
+    const shared = { DATABASE_URL: 'postgres://u:p@db:5432/duely', REDIS_URL: 'redis://cache:6379' };
+    expect(parseEnv({ ...shared, WEB_CONCURRENCY: '2' }).WEB_CONCURRENCY).toBe(2);
+    expect(failure({ WEB_CONCURRENCY: '2' }).message).toMatch(
+      /^WEB_CONCURRENCY is invalid: more than one web process needs DATABASE_URL and REDIS_URL/,
+    );
+    expect(failure({ DATABASE_URL: shared.DATABASE_URL, WEB_CONCURRENCY: '2' }).variable).toBe(
+      'WEB_CONCURRENCY',
+    );
+    expect(failure({ ...shared, WEB_CONCURRENCY: '0' }).message).toMatch(/between 1 and 64/);
+    expect(failure({ ...shared, WEB_CONCURRENCY: 'many' }).message).toMatch(/number of processes/);
   });
 });
