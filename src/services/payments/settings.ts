@@ -83,11 +83,32 @@ export async function updatePaymentSettings(
   return { settings: parsed.data, released };
 }
 
-async function releaseHeldXeroPayments(app: AppContext, scope: OrgScope, account: string): Promise<number> {
+/** Payment write-backs to a Xero connection of the firm that failed for want of a bank account. */
+function heldXeroPayments(scope: OrgScope) {
   const xeroConnections = scope.db
     .select({ id: connections.id })
     .from(connections)
     .where(and(eq(connections.organizationId, scope.organizationId), eq(connections.platform, 'xero')));
+  return and(
+    eq(writeBacks.organizationId, scope.organizationId),
+    eq(writeBacks.kind, 'payment'),
+    eq(writeBacks.status, 'failed'),
+    sql`${writeBacks.connectionId} in ${xeroConnections}`,
+    sql`coalesce(${writeBacks.payload}->>'accountRef', '') = ''`,
+    isNull(writeBacks.doneAt),
+  );
+}
+
+/** How many payments taken online wait for the firm to choose its Xero bank account. */
+export async function countHeldXeroPayments(scope: OrgScope): Promise<number> {
+  const [row] = await scope.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(writeBacks)
+    .where(heldXeroPayments(scope));
+  return Number(row?.n ?? 0);
+}
+
+async function releaseHeldXeroPayments(app: AppContext, scope: OrgScope, account: string): Promise<number> {
   const rows = await scope.db
     .update(writeBacks)
     .set({
@@ -96,16 +117,7 @@ async function releaseHeldXeroPayments(app: AppContext, scope: OrgScope, account
       lastError: null,
       nextAttemptAt: new Date(),
     })
-    .where(
-      and(
-        eq(writeBacks.organizationId, scope.organizationId),
-        eq(writeBacks.kind, 'payment'),
-        eq(writeBacks.status, 'failed'),
-        sql`${writeBacks.connectionId} in ${xeroConnections}`,
-        sql`coalesce(${writeBacks.payload}->>'accountRef', '') = ''`,
-        isNull(writeBacks.doneAt),
-      ),
-    )
+    .where(heldXeroPayments(scope))
     .returning({ id: writeBacks.id, attempts: writeBacks.attempts });
   for (const r of rows)
     await app.queue.enqueue(WRITE_BACK_JOB, { writeBackId: r.id }, { jobId: `wb-${r.id}-${r.attempts}` });

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../app/context';
 import { automationRouter } from './automation';
 import { brandingRouter } from './branding';
+import { paymentsSettingsRouter } from './payments';
 import { policiesRouter } from './policies';
 import { sendRulesRouter } from './sendRules';
 import { sequencesRouter } from './sequences';
@@ -16,5 +17,6 @@ export function settingsPagesRouter(app: AppContext): Router {
   r.use('/send-rules', sendRulesRouter(app));
   r.use('/automation', automationRouter(app));
   r.use('/policies', policiesRouter(app));
+  r.use('/payments', paymentsSettingsRouter(app));
   return r;
 }
