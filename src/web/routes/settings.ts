@@ -5,10 +5,12 @@ import { auditLog, memberships, users } from '../../db/schema';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/apiTokens';
 import { ServiceError } from '../../services/errors';
 import { inviteMember } from '../../services/invitations';
+import { readPilot } from '../../services/settings/automation';
 import { updateOrganization, findOrganization } from '../../services/organizations';
 import { flash, requireRole, requireUser } from '../middleware/auth';
 import type { Role } from '../../db/schema';
 import { connectionsRouter } from './connections';
+import { confirmGoingLive } from './settings/automation';
 import { settingsPagesRouter } from './settings/index';
 
 const actorOf = (req: { user?: { id: string } }) => ({ type: 'user' as const, id: req.user?.id ?? null });
@@ -27,7 +29,11 @@ export function settingsRouter(app: AppContext): Router {
   r.post('/organization', requireRole('admin'), async (req, res, next) => {
     try {
       const b = req.body as Record<string, string>;
-      await updateOrganization(
+      const before = await findOrganization(app.db, req.org!.id);
+      // going live is never a plain save: the firm's details are saved, then the same
+      // confirmation as Settings → Automation is shown (what the next run would send)
+      const goingLive = b.automation === 'live' && before.automation !== 'live';
+      const org = await updateOrganization(
         app.db,
         req.org!.id,
         {
@@ -35,10 +41,26 @@ export function settingsRouter(app: AppContext): Router {
           timezone: b.timezone,
           country: b.country,
           currency: b.currency,
-          automation: b.automation as never,
+          automation: goingLive ? undefined : (b.automation as never),
         },
         actorOf(req),
       );
+      if (goingLive) {
+        const pilot = readPilot(org);
+        return await confirmGoingLive(
+          app,
+          res,
+          org,
+          {
+            mode: 'live',
+            pilotActive: pilot.active,
+            pilotTags: pilot.tags,
+            shownCustomerIds: [],
+            pilotCustomerIds: [],
+          },
+          `Firm details saved. Automation stays ${org.automation} until you confirm going live.`,
+        );
+      }
       flash(req, 'success', 'Settings saved.');
       res.redirect('/settings/organization');
     } catch (e) {

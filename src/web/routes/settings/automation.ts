@@ -6,6 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../app/context';
 import { ValidationError } from '../../../services/errors';
+import type { Organization } from '../../../services/organizations';
 import {
   forecastLive,
   parseTags,
@@ -27,6 +28,33 @@ function inputOf(body: unknown): Record<string, unknown> {
     shownCustomerIds: fields(body, 'shown'),
     pilotCustomerIds: fields(body, 'pilotCustomer'),
   };
+}
+
+/**
+ * The one go-live confirmation: what the next run would send with these pilot settings, and a
+ * form that posts them back here with confirm=yes. Every form that can switch a firm to live
+ * (this page, the firm settings form) shows it first; `note` says what was already saved.
+ */
+export async function confirmGoingLive(
+  app: AppContext,
+  res: Response,
+  org: Organization,
+  v: AutomationInput,
+  note: string | null = null,
+): Promise<void> {
+  const chosen = new Set(v.pilotCustomerIds);
+  const forecast = await forecastLive(app, org, {
+    pilotActive: v.pilotActive,
+    pilotTags: v.pilotTags,
+    pilotFlags: new Map(v.shownCustomerIds.map((id) => [id, chosen.has(id)])),
+  });
+  res.render('pages/settings/automation-confirm', {
+    title: 'Go live?',
+    input: v,
+    forecast,
+    note,
+    action: '/settings/automation',
+  });
 }
 
 export function automationRouter(app: AppContext): Router {
@@ -65,18 +93,7 @@ export function automationRouter(app: AppContext): Router {
     }
     const org = await currentOrg(app, req);
     if (v.mode === 'live' && org.automation !== 'live' && field(req.body, 'confirm') !== 'yes') {
-      const chosen = new Set(v.pilotCustomerIds);
-      const forecast = await forecastLive(app, org, {
-        pilotActive: v.pilotActive,
-        pilotTags: v.pilotTags,
-        pilotFlags: new Map(v.shownCustomerIds.map((id) => [id, chosen.has(id)])),
-      });
-      return res.render('pages/settings/automation-confirm', {
-        title: 'Go live?',
-        input: v,
-        forecast,
-        action: '/settings/automation',
-      });
+      return confirmGoingLive(app, res, org, v);
     }
     const { from, to } = await saveAutomation(app, req.org!.scope, v, actorOf(req));
     flash(
