@@ -497,7 +497,12 @@ async function createTask(
           ? 'letter'
           : 'call';
   const title =
-    template?.title ?? (action.channel === 'letter' ? 'Send a reminder letter' : 'Call about open invoices');
+    template?.title ??
+    (action.channel === 'letter'
+      ? 'Send a reminder letter'
+      : action.channel === 'sms'
+        ? 'Text the customer about open invoices'
+        : 'Call about open invoices');
   const [task] = await tx
     .insert(tasks, {
       customerId: action.customerId,
@@ -505,6 +510,8 @@ async function createTask(
       kind,
       title,
       talkingPoints: [
+        // no SMS provider yet: a text step is a task for the clerk's phone
+        ...(action.channel === 'sms' ? [SMS_BY_HAND] : []),
         ...talkingPoints(facts, action, localDay, []),
         ...(await customerHistoryPoints(tx.db, tx.organizationId, action.customerId)),
         ...fromTemplate,
@@ -520,6 +527,9 @@ async function createTask(
   await claimSteps({ taskId: task.id });
   return 'task_created';
 }
+
+const SMS_BY_HAND =
+  'A text-message step: Duely sends no texts yet, so text the customer from the firm’s phone (or call)';
 
 const CHANNEL_REASONS: Record<string, string> = {
   human_touch: 'A long-standing customer who has never paid late: a call instead of the first overdue e-mail',

@@ -1,0 +1,103 @@
+import { eq } from 'drizzle-orm';
+import { customers, emails, invoices, organizations, tasks } from '../../src/db/schema';
+import { OrgScope } from '../../src/db/scope';
+import { planForFirm, runForFirm } from '../../src/services/reminders/run';
+import { importSequences } from '../../src/services/sequences';
+import { createTestApp, type TestApp } from '../support/app';
+import { seedFirm, type Firm } from '../support/tenancy';
+
+const SYS = { type: 'system' as const, id: null };
+
+/**
+ * Letter and text-message steps carried out by the runner: each becomes a task for a clerk (no
+ * post or SMS provider is wired), once, and never an e-mail. seedFirm's INV-1 (USD 1,200.00) is
+ * due Saturday 2026-10-31.
+ */
+describe('reminders: letter and text-message steps', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ now: () => new Date('2026-11-23T18:00:00Z') });
+  });
+  afterAll(() => t.close());
+
+  async function liveFirm(name: string): Promise<{ f: Firm; scope: OrgScope }> {
+    const f = await seedFirm(t.app, name);
+    await t.app.db.update(organizations).set({ automation: 'live' }).where(eq(organizations.id, f.id));
+    return { f, scope: new OrgScope(t.app.db, f.id) };
+  }
+  const tasksOf = (orgId: string) => t.app.db.select().from(tasks).where(eq(tasks.organizationId, orgId));
+  const emailsOf = (orgId: string) => t.app.db.select().from(emails).where(eq(emails.organizationId, orgId));
+
+  it("the firm sequence's letter step makes one letter task to post the final notice", async () => {
+    const { f, scope } = await liveFirm('Letter Step');
+    await scope.update(customers, { sequenceKey: 'firm' }, eq(customers.id, f.customerId));
+    // letter-21 falls on Saturday 21 November: Monday the 23rd; the final e-mail of the 14th is superseded
+    const plan = await planForFirm(t.app, f.slug, '2026-11-23');
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ stepKey: 'letter-21', channel: 'letter', sequenceKey: 'firm', live: true }),
+    ]);
+
+    const run = await runForFirm(t.app, f.slug, '2026-11-23');
+    expect(run.results.map((r) => r.status)).toEqual(['task_created']);
+    const [task, ...more] = await tasksOf(f.id);
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({
+      kind: 'letter',
+      title: 'Send the final notice by post',
+      stepKey: 'letter-21',
+      invoiceIds: [f.invoiceId],
+      dueDate: '2026-11-23',
+    });
+    expect(task!.talkingPoints).toEqual(
+      expect.arrayContaining([
+        'Owed: invoice #INV-1, USD 1,200.00, due 2026-10-31 (23 days overdue)',
+        'Print the final notice with the open invoices and send it to the billing address',
+      ]),
+    );
+    expect(await emailsOf(f.id)).toEqual([]);
+
+    const again = await runForFirm(t.app, f.slug, '2026-11-23');
+    expect(again.results).toEqual([]);
+    expect(await tasksOf(f.id)).toHaveLength(1);
+  });
+
+  it('a letter step below its minimum balance makes no letter task: the latest step that applies goes instead', async () => {
+    const { f, scope } = await liveFirm('Letter Small Balance');
+    await scope.update(customers, { sequenceKey: 'firm' }, eq(customers.id, f.customerId));
+    await scope.update(invoices, { balance: '120.00' }, eq(invoices.id, f.invoiceId));
+    const run = await runForFirm(t.app, f.slug, '2026-11-23');
+    // the letter's condition fails, so the latest step whose conditions hold (final-14) is caught up
+    expect(run.actions.map((a) => [a.stepKey, a.channel])).toEqual([['final-14', 'email']]);
+    expect(await tasksOf(f.id)).toEqual([]);
+  });
+
+  it('a text-message step is planned as sms and carried out as a task for the clerk’s phone', async () => {
+    const { f, scope } = await liveFirm('Sms Step');
+    await scope.update(customers, { phone: '+1 555 0177' }, eq(customers.id, f.customerId));
+    await importSequences(
+      scope,
+      {
+        key: 'texting',
+        name: 'Texting',
+        default: true,
+        steps: [{ key: 'sms-3', offsetDays: 3, channel: 'sms', template: 'overdue' }],
+      },
+      SYS,
+    );
+    const plan = await planForFirm(t.app, f.slug, '2026-11-03');
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ stepKey: 'sms-3', channel: 'sms', sequenceKey: 'texting', live: true }),
+    ]);
+
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.results.map((r) => r.status)).toEqual(['task_created']);
+    const [task] = await tasksOf(f.id);
+    expect(task).toMatchObject({
+      kind: 'call',
+      title: 'Text the customer about open invoices',
+      stepKey: 'sms-3',
+    });
+    expect(task!.talkingPoints[0]).toMatch(/^A text-message step: Duely sends no texts yet/);
+    expect(await emailsOf(f.id)).toEqual([]);
+  });
+});
