@@ -99,10 +99,13 @@ export async function createXeroPayment(
   req: CreatePaymentRequest,
 ): Promise<{ externalId: string }> {
   if (!req.accountRef)
-    throw validationError('Xero payments need the bank account (code or AccountID) chosen by the firm', {
-      platform: 'xero',
-      code: 'account_required',
-    });
+    throw validationError(
+      'Xero payments need the bank account (code or AccountID) chosen by the firm in Settings → Payments',
+      {
+        platform: 'xero',
+        code: 'account_required',
+      },
+    );
   if (req.allocations.length === 0)
     throw validationError('payment without allocations', { platform: 'xero' });
   const account = GUID.test(req.accountRef) ? { AccountID: req.accountRef } : { Code: req.accountRef };
