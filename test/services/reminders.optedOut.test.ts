@@ -37,8 +37,10 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     });
     return { f, scope };
   }
-  const rows = async <T extends typeof tasks | typeof emails | typeof messages>(table: T, orgId: string) =>
-    t.app.db.select().from(table).where(eq(table.organizationId, orgId));
+  const tasksOf = (orgId: string) => t.app.db.select().from(tasks).where(eq(tasks.organizationId, orgId));
+  const emailsOf = (orgId: string) => t.app.db.select().from(emails).where(eq(emails.organizationId, orgId));
+  const messagesOf = (orgId: string) =>
+    t.app.db.select().from(messages).where(eq(messages.organizationId, orgId));
 
   it('with no phone and no address: a task to find another channel, the e-mail reported skipped', async () => {
     const { f } = await optedOutFirm('Opted Out Nowhere');
@@ -48,7 +50,7 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
 
     const run = await runForFirm(t.app, f.slug, '2026-11-03');
     expect(run.results.map((r) => r.status)).toEqual(['task_created']);
-    const [task, ...more] = (await rows(tasks, f.id)) as (typeof tasks.$inferSelect)[];
+    const [task, ...more] = await tasksOf(f.id);
     expect(more).toEqual([]);
     expect(task).toMatchObject({
       kind: 'other',
@@ -61,8 +63,8 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     expect(points).toMatch(/unsubscribed from reminder e-mails/);
     expect(points).toMatch(/Owed: invoice #INV-1, USD 1,200\.00, due 2026-10-31 \(3 days overdue\)/);
     expect(points).toMatch(/no phone number or postal address on file/);
-    expect(await rows(emails, f.id)).toEqual([]);
-    expect((await rows(messages, f.id)).filter((m) => m.channel === 'email')).toEqual([]);
+    expect(await emailsOf(f.id)).toEqual([]);
+    expect((await messagesOf(f.id)).filter((m) => m.channel === 'email')).toEqual([]);
   });
 
   it('a later e-mail step points at the open find-a-channel task instead of opening another', async () => {
@@ -72,7 +74,7 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     const later = await runForFirm(t.app, f.slug, '2026-11-16');
     expect(later.actions).toMatchObject([{ stepKey: 'overdue-14', channel: 'call' }]);
     expect(later.results.map((r) => r.status)).toEqual(['nothing_to_do']);
-    const all = (await rows(tasks, f.id)) as (typeof tasks.$inferSelect)[];
+    const all = await tasksOf(f.id);
     expect(all).toHaveLength(1);
     const steps = await t.app.db
       .select({ stepKey: invoiceSteps.stepKey, taskId: invoiceSteps.taskId })
@@ -86,8 +88,8 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     await t.app.db.update(tasks).set({ status: 'done' }).where(eq(tasks.id, all[0]!.id));
     const final = await runForFirm(t.app, f.slug, '2026-11-30');
     expect(final.results.map((r) => r.status)).toEqual(['task_created']);
-    expect(await rows(tasks, f.id)).toHaveLength(2);
-    expect(await rows(emails, f.id)).toEqual([]);
+    expect(await tasksOf(f.id)).toHaveLength(2);
+    expect(await emailsOf(f.id)).toEqual([]);
   });
 
   it('with a postal address and no phone: a letter task', async () => {
@@ -109,10 +111,10 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     const run = await runForFirm(t.app, f.slug, '2026-11-03');
     expect(run.actions).toMatchObject([{ stepKey: 'overdue-3', channel: 'letter' }]);
     expect(run.results.map((r) => r.status)).toEqual(['task_created']);
-    const [task] = (await rows(tasks, f.id)) as (typeof tasks.$inferSelect)[];
+    const [task] = await tasksOf(f.id);
     expect(task).toMatchObject({ kind: 'letter', title: 'Send a payment reminder by post' });
     expect(task!.talkingPoints.join('\n')).toMatch(/Post it to the billing address/);
-    expect(await rows(emails, f.id)).toEqual([]);
+    expect(await emailsOf(f.id)).toEqual([]);
   });
 
   it('with a phone: a call task, and still no e-mail', async () => {
@@ -120,8 +122,8 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     await scope.update(customers, { phone: '+1 555 0142' }, eq(customers.id, f.customerId));
     const run = await runForFirm(t.app, f.slug, '2026-11-03');
     expect(run.results.map((r) => r.status)).toEqual(['task_created']);
-    const [task] = (await rows(tasks, f.id)) as (typeof tasks.$inferSelect)[];
+    const [task] = await tasksOf(f.id);
     expect(task).toMatchObject({ kind: 'call', title: 'Call about open invoices' });
-    expect(await rows(emails, f.id)).toEqual([]);
+    expect(await emailsOf(f.id)).toEqual([]);
   });
 });
