@@ -11,7 +11,7 @@ import {
   SequenceFileRejected,
 } from '../../src/services/sequences';
 import { createOrganization } from '../../src/services/organizations';
-import { resetTemplate, saveTemplate } from '../../src/services/templates';
+import { resetTemplate, saveTemplate, templateKeys } from '../../src/services/templates';
 import { createTestApp, type TestApp } from '../support/app';
 
 const SYS = { type: 'system' as const, id: null };
@@ -143,14 +143,25 @@ describe('sequences service', () => {
       expect((await listSequences(b)).map((s) => s.key)).not.toContain('courteous');
     });
 
-    it('rejects a step naming a firm template once it is deleted, and keeps the sequence as it was', async () => {
+    it('refuses to delete a firm template a step still names; once deleted, a step naming it is rejected', async () => {
       const scope = await firm('Deleted Template');
       await saveTemplate(t.app, scope, 'courtesy-nudge', { subject: 'A gentle nudge', body: OWN_BODY }, SYS);
       await importSequences(scope, withCourtesy, SYS);
-      expect(await resetTemplate(scope, 'courtesy-nudge', SYS)).toBeNull();
+      await expect(resetTemplate(scope, 'courtesy-nudge', SYS)).rejects.toThrow(
+        'template "courtesy-nudge" is used by sequence "courteous" step "nudge-7": choose another template there before deleting it',
+      );
+      expect(await templateKeys(scope)).toContain('courtesy-nudge');
 
-      const edited = { ...withCourtesy, name: 'Courteous (edited)' };
-      const err = await importSequences(scope, edited, SYS).catch((e: unknown) => e);
+      const steps = withCourtesy.steps.map((st) =>
+        st.key === 'nudge-7' ? { ...st, template: 'overdue' } : st,
+      );
+      await importSequences(scope, { ...withCourtesy, steps }, SYS);
+      expect(await resetTemplate(scope, 'courtesy-nudge', SYS)).toBeNull();
+      expect(await templateKeys(scope)).not.toContain('courtesy-nudge');
+
+      const err = await importSequences(scope, { ...withCourtesy, name: 'Courteous (edited)' }, SYS).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SequenceFileRejected);
       expect((err as SequenceFileRejected).errors).toEqual([
         {
@@ -160,7 +171,11 @@ describe('sequences service', () => {
         },
       ]);
       const kept = await getSequence(scope, 'courteous');
-      expect([kept.name, kept.version]).toEqual(['Courteous', 1]);
+      expect([kept.name, kept.version, kept.definition.steps[1]?.template]).toEqual([
+        'Courteous',
+        2,
+        'overdue',
+      ]);
     });
   });
 });

@@ -4,13 +4,13 @@
  * MJML compiles in the firm's layout) and bumps the version when anything changed; resetting
  * removes the override so the built-in applies again. Audited.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context';
-import { organizations, templates } from '../../db/schema';
+import { organizations, sequences, sequenceVersions, templates } from '../../db/schema';
 import type { OrgScope } from '../../db/scope';
 import { audit, type Actor } from '../audit';
-import { NotFoundError, ValidationError, zodMessage } from '../errors';
+import { ConflictError, NotFoundError, ValidationError, zodMessage } from '../errors';
 import { builtinTemplates, templateName } from './builtins';
 import { checkFirmTemplate, TemplateInvalidError } from './validate';
 
@@ -163,12 +163,40 @@ export async function saveTemplate(
   });
 }
 
-/** Remove the firm's override: the built-in applies again. A firm-only template is deleted. */
+/** Steps of the firm's current sequences that name `key`, as "sequence/step". */
+async function stepsNaming(scope: OrgScope, key: string): Promise<string[]> {
+  const rows = await scope.db
+    .select({ key: sequences.key, definition: sequenceVersions.definition })
+    .from(sequences)
+    .innerJoin(
+      sequenceVersions,
+      and(
+        eq(sequenceVersions.sequenceId, sequences.id),
+        eq(sequenceVersions.version, sequences.currentVersion),
+      ),
+    )
+    .where(scope.where(sequences));
+  return rows.flatMap((r) =>
+    r.definition.steps.filter((st) => st.template === key).map((st) => `"${r.key}" step "${st.key}"`),
+  );
+}
+
+/**
+ * Remove the firm's override: the built-in applies again. A firm-only template is deleted, unless
+ * a step of a current sequence still names it (it would have nothing to send): ConflictError.
+ */
 export async function resetTemplate(
   scope: OrgScope,
   key: string,
   actor: Actor,
 ): Promise<TemplateView | null> {
+  if (!builtinTemplates().templates.has(key)) {
+    const used = await stepsNaming(scope, key);
+    if (used.length > 0)
+      throw new ConflictError(
+        `template "${key}" is used by sequence ${used.join(', ')}: choose another template there before deleting it`,
+      );
+  }
   const removed = await scope.delete(templates, eq(templates.key, key)).returning({ id: templates.id });
   const hasBuiltin = builtinTemplates().templates.has(key);
   if (removed.length === 0 && !hasBuiltin) throw new NotFoundError('template');
