@@ -1,17 +1,19 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc } from 'drizzle-orm';
 import { Router } from 'express';
 import type { AppContext } from '../../app/context';
-import { auditLog, memberships, users } from '../../db/schema';
+import { auditLog } from '../../db/schema';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/apiTokens';
 import { ServiceError } from '../../services/errors';
 import { inviteMember } from '../../services/invitations';
 import { readPilot } from '../../services/settings/automation';
+import { listMembers } from '../../services/team';
 import { updateOrganization, findOrganization } from '../../services/organizations';
 import { flash, requireRole, requireUser } from '../middleware/auth';
 import type { Role } from '../../db/schema';
 import { connectionsRouter } from './connections';
 import { confirmGoingLive } from './settings/automation';
 import { settingsPagesRouter } from './settings/index';
+import { teamMembersRouter } from './settings/team';
 
 const actorOf = (req: { user?: { id: string } }) => ({ type: 'user' as const, id: req.user?.id ?? null });
 
@@ -73,20 +75,10 @@ export function settingsRouter(app: AppContext): Router {
   });
 
   r.get('/team', async (req, res) => {
-    const members = await req
-      .org!.scope.db.select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        role: memberships.role,
-        lastLoginAt: users.lastLoginAt,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(req.org!.scope.where(memberships))
-      .orderBy(users.email);
+    const members = await listMembers(req.org!.scope);
     res.render('pages/settings/team', { title: 'Team', members, inviteUrl: null });
   });
+  r.use('/team', teamMembersRouter());
 
   r.post('/team/invite', requireRole('admin'), async (req, res, next) => {
     try {
