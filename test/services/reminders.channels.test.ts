@@ -3,6 +3,7 @@ import { customers, emails, invoices, organizations, tasks } from '../../src/db/
 import { OrgScope } from '../../src/db/scope';
 import { planForFirm, runForFirm } from '../../src/services/reminders/run';
 import { importSequences } from '../../src/services/sequences';
+import { saveTemplate } from '../../src/services/templates';
 import { createTestApp, type TestApp } from '../support/app';
 import { seedFirm, type Firm } from '../support/tenancy';
 
@@ -99,5 +100,44 @@ describe('reminders: letter and text-message steps', () => {
     });
     expect(task!.talkingPoints[0]).toMatch(/^A text-message step: Duely sends no texts yet/);
     expect(await emailsOf(f.id)).toEqual([]);
+  });
+
+  it("an e-mail step naming the firm's own template sends that e-mail with what is owed", async () => {
+    const { f, scope } = await liveFirm('Own Template Step');
+    await saveTemplate(
+      t.app,
+      scope,
+      'courtesy-nudge',
+      {
+        subject: 'A quick nudge about {{invoiceSummary}}',
+        body: [
+          '<mj-text>',
+          '  <p>Dear {{contactName}}, {{totalDue}} is still open.</p>',
+          '  {{invoiceTable}}',
+          '</mj-text>',
+          '<mj-button href="{{portalUrl}}">Settle now</mj-button>',
+        ].join('\n'),
+      },
+      SYS,
+    );
+    await importSequences(
+      scope,
+      {
+        key: 'courteous',
+        name: 'Courteous',
+        default: true,
+        steps: [{ key: 'nudge-3', offsetDays: 3, channel: 'email', template: 'courtesy-nudge' }],
+      },
+      SYS,
+    );
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.actions.map((a) => [a.sequenceKey, a.stepKey, a.channel])).toEqual([
+      ['courteous', 'nudge-3', 'email'],
+    ]);
+    expect(run.results.map((r) => r.status)).toEqual(['queued']);
+    const [email] = await emailsOf(f.id);
+    expect(email!.subject).toBe('A quick nudge about invoice #INV-1');
+    expect(email!.text).toContain('USD 1,200.00 is still open.');
+    expect(email!.html).toContain('Settle now');
   });
 });
