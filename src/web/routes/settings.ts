@@ -1,7 +1,5 @@
-import { desc } from 'drizzle-orm';
 import { Router } from 'express';
 import type { AppContext } from '../../app/context';
-import { auditLog } from '../../db/schema';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/apiTokens';
 import { ServiceError } from '../../services/errors';
 import { inviteMember } from '../../services/invitations';
@@ -13,6 +11,7 @@ import type { Role } from '../../db/schema';
 import { connectionsRouter } from './connections';
 import { confirmGoingLive } from './settings/automation';
 import { settingsPagesRouter } from './settings/index';
+import { auditRouter } from './settings/audit';
 import { teamMembersRouter } from './settings/team';
 
 const actorOf = (req: { user?: { id: string } }) => ({ type: 'user' as const, id: req.user?.id ?? null });
@@ -137,15 +136,7 @@ export function settingsRouter(app: AppContext): Router {
     res.redirect('/settings/tokens');
   });
 
-  r.get('/audit', requireRole('admin'), async (req, res) => {
-    const entries = await req
-      .org!.scope.db.select()
-      .from(auditLog)
-      .where(req.org!.scope.where(auditLog))
-      .orderBy(desc(auditLog.createdAt))
-      .limit(200);
-    res.render('pages/settings/audit', { title: 'Audit log', entries });
-  });
+  r.use('/audit', auditRouter());
 
   r.use('/connections', connectionsRouter(app));
   r.use(settingsPagesRouter(app));
