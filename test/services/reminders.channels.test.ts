@@ -140,4 +140,43 @@ describe('reminders: letter and text-message steps', () => {
     expect(email!.text).toContain('USD 1,200.00 is still open.');
     expect(email!.html).toContain('Settle now');
   });
+
+  it('a customer of many years late for the first time gets a courtesy call, not the first overdue e-mail', async () => {
+    const { f, scope } = await liveFirm('Human Touch');
+    await t.app.db
+      .update(organizations)
+      .set({ automation: 'live', settings: { humanTouch: { minYears: 3 } } })
+      .where(eq(organizations.id, f.id));
+    await scope.update(customers, { phone: '+1 555 0190' }, eq(customers.id, f.customerId));
+    // a customer since 2020 who always paid on time
+    await scope.insert(invoices, {
+      connectionId: f.connectionId,
+      externalId: '50',
+      customerId: f.customerId,
+      number: 'INV-0',
+      currency: 'USD',
+      issueDate: '2020-01-02',
+      dueDate: '2020-02-01',
+      total: '900.00',
+      balance: '0.00',
+      status: 'paid',
+      platformStatus: 'Paid',
+      paidAt: new Date('2020-01-28T12:00:00Z'),
+    });
+    const run = await runForFirm(t.app, f.slug, '2026-11-03');
+    expect(run.actions).toEqual([expect.objectContaining({ stepKey: 'overdue-3', channel: 'call' })]);
+    expect(run.results.map((r) => r.status)).toEqual(['task_created']);
+    const [task] = await tasksOf(f.id);
+    expect(task).toMatchObject({
+      kind: 'call',
+      title: 'Courtesy call: a long-standing customer is late for the first time',
+    });
+    expect(task!.talkingPoints[0]).toMatch(/long-standing customer who has never paid late/);
+    expect(await emailsOf(f.id)).toEqual([]);
+
+    // once they have paid late, the rule no longer applies: the next overdue e-mail goes out
+    await scope.update(invoices, { paidAt: new Date('2020-02-20T12:00:00Z') }, eq(invoices.externalId, '50'));
+    const later = await runForFirm(t.app, f.slug, '2026-11-16');
+    expect(later.actions).toEqual([expect.objectContaining({ stepKey: 'overdue-14', channel: 'email' })]);
+  });
 });
