@@ -10,13 +10,24 @@ import { consume, createLimiter } from '../../middleware/throttle';
 
 export const CASES_PER_HOUR = 30;
 
+const limiters = new WeakMap<AppContext, RateLimiterAbstract>();
+
+/**
+ * One allowance per link shared by every case form (promise, dispute, reply): the limiter is made
+ * once per app, so the in-memory store (no Redis) counts them together as Redis does.
+ */
 export function portalCasesLimiter(app: AppContext): RateLimiterAbstract {
-  return createLimiter({
-    keyPrefix: 'portal-cases',
-    points: CASES_PER_HOUR,
-    durationSec: 3600,
-    redisUrl: app.config.REDIS_URL,
-  });
+  let limiter = limiters.get(app);
+  if (!limiter) {
+    limiter = createLimiter({
+      keyPrefix: 'portal-cases',
+      points: CASES_PER_HOUR,
+      durationSec: 3600,
+      redisUrl: app.config.REDIS_URL,
+    });
+    limiters.set(app, limiter);
+  }
+  return limiter;
 }
 
 /** True when the request may go on; otherwise the "slow down" page has been sent. */
