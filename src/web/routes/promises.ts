@@ -5,6 +5,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../app/context';
+import { customers as customerRows } from '../../db/schema';
+import { isUuid } from '../../db/scope';
 import { addDays } from '../../domain/calendar';
 import { loadCaseFirm } from '../../services/cases/firm';
 import { ValidationError } from '../../services/errors';
@@ -18,6 +20,7 @@ import {
   recentPromises,
 } from '../../services/promises';
 import { flash, requireRole, requireUser } from '../middleware/auth';
+import { HttpError } from '../middleware/errors';
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
 const asList = (v: unknown): string[] =>
@@ -93,7 +96,11 @@ export function promisesRouter(app: AppContext): Router {
   });
 
   r.get('/promises/new', requireUser, requireRole('clerk'), async (req, res) => {
-    await renderNew(req, res, 200, asText(req.query.customerId), null, null);
+    const customerId = asText(req.query.customerId);
+    // a customer named in the link must be one of the firm's (another firm's is not found)
+    if (customerId && !(isUuid(customerId) && (await req.org!.scope.findById(customerRows, customerId))))
+      throw new HttpError(404, 'not_found', 'customer not found');
+    await renderNew(req, res, 200, customerId, null, null);
   });
 
   r.post('/promises', requireUser, requireRole('clerk'), async (req, res) => {
