@@ -77,11 +77,16 @@ async function insertAndEnqueue(
 ): Promise<string> {
   await scope.insert(writeBacks, row).onConflictDoNothing();
   const [saved] = await scope.select(writeBacks, eq(writeBacks.idempotencyKey, row.idempotencyKey));
+  // A row already postponed (the platform's rate limit, a backoff) keeps its time: queueing the
+  // same key again must not send it sooner.
   if (saved!.status === 'pending')
     await app.queue.enqueue(
       WRITE_BACK_JOB,
       { writeBackId: saved!.id },
-      { jobId: `wb-${saved!.id}-${saved!.attempts}` },
+      {
+        jobId: `wb-${saved!.id}-${saved!.attempts}`,
+        delayMs: Math.max(0, saved!.nextAttemptAt.getTime() - Date.now()),
+      },
     );
   return saved!.id;
 }
