@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { customers, emails, invoices, organizations, tasks } from '../../src/db/schema';
+import { customers, emails, invoices, memberships, organizations, tasks, users } from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
 import { planForFirm, runForFirm } from '../../src/services/reminders/run';
 import { importSequences } from '../../src/services/sequences';
@@ -14,7 +14,7 @@ const SYS = { type: 'system' as const, id: null };
  * post or SMS provider is wired), once, and never an e-mail. seedFirm's INV-1 (USD 1,200.00) is
  * due Saturday 2026-10-31.
  */
-describe('reminders: letter and text-message steps', () => {
+describe('reminders: what sequence steps become (letters, texts, courtesy calls, firm templates, assignee)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ now: () => new Date('2026-11-23T18:00:00Z') });
@@ -178,5 +178,51 @@ describe('reminders: letter and text-message steps', () => {
     await scope.update(invoices, { paidAt: new Date('2020-02-20T12:00:00Z') }, eq(invoices.externalId, '50'));
     const later = await runForFirm(t.app, f.slug, '2026-11-16');
     expect(later.actions).toEqual([expect.objectContaining({ stepKey: 'overdue-14', channel: 'email' })]);
+  });
+
+  it('a task from a step goes to the person already on the customer’s tasks; unassigned when none or they cannot work tasks', async () => {
+    const userId = async (email: string) =>
+      (await t.app.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]!.id;
+    const withPhone = async (name: string) => {
+      const firm = await liveFirm(name);
+      await firm.scope.update(customers, { phone: '+1 555 0123' }, eq(customers.id, firm.f.customerId));
+      return firm;
+    };
+    // call-10 of the standard sequence falls on Tuesday 10 November
+    const callTask = async (f: Firm) => {
+      expect((await runForFirm(t.app, f.slug, '2026-11-10')).results.map((r) => r.status)).toEqual([
+        'task_created',
+      ]);
+      return (await tasksOf(f.id)).find((k) => k.stepKey === 'call-10')!;
+    };
+
+    const sticky = await withPhone('Assignee Sticky');
+    const clerk = await userId(sticky.f.users.clerk);
+    await sticky.scope.insert(tasks, {
+      customerId: sticky.f.customerId,
+      kind: 'call',
+      title: 'Earlier call',
+      dueDate: '2026-10-20',
+      idempotencyKey: 'earlier-call',
+      status: 'done',
+      assigneeUserId: clerk,
+    });
+    expect((await callTask(sticky.f)).assigneeUserId).toBe(clerk);
+
+    const fresh = await withPhone('Assignee None');
+    expect((await callTask(fresh.f)).assigneeUserId).toBeNull();
+
+    const demoted = await withPhone('Assignee Viewer');
+    const former = await userId(demoted.f.users.clerk);
+    await demoted.scope.insert(tasks, {
+      customerId: demoted.f.customerId,
+      kind: 'call',
+      title: 'Earlier call',
+      dueDate: '2026-10-20',
+      idempotencyKey: 'earlier-call',
+      assigneeUserId: former,
+    });
+    await demoted.scope.update(memberships, { role: 'viewer' }, eq(memberships.userId, former));
+    expect((await callTask(demoted.f)).assigneeUserId).toBeNull();
   });
 });

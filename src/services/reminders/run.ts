@@ -33,6 +33,7 @@ import { getLogger } from '../../logging/logger';
 import { masterDataPoints } from '../../domain/onboarding/masterData';
 import { finishOnboarding } from '../onboarding/lifecycle';
 import { masterDataGapsOf } from '../onboarding/masterData';
+import { defaultAssignee } from '../tasks/defaultAssignee';
 import { customerHistoryPoints } from '../tasks/history';
 import { buildPlannerInput } from './plannerInput';
 
@@ -509,6 +510,7 @@ async function createTask(
       invoiceIds: action.invoiceIds,
       kind,
       title,
+      assigneeUserId: await defaultAssignee(tx, action.customerId),
       talkingPoints: [
         // no SMS provider yet: a text step is a task for the clerk's phone
         ...(action.channel === 'sms' ? [SMS_BY_HAND] : []),
