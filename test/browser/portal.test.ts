@@ -29,6 +29,7 @@ describe('browser: a customer from the reminder e-mail to a promise and a disput
   let f: Firm;
   let inv2: string;
   let link: string;
+  const origins = new Set<string>();
 
   beforeAll(async () => {
     s = await serveApp({ now: () => new Date('2026-11-20T15:00:00Z') });
@@ -40,6 +41,9 @@ describe('browser: a customer from the reminder e-mail to a promise and a disput
     await s.app.queue.drain();
     chromium = await launchChromium();
     page = await chromium.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (r) => {
+      if (/^https?:/.test(r.url())) origins.add(new URL(r.url()).origin);
+    });
   });
   afterAll(async () => {
     await chromium?.close();
@@ -179,6 +183,10 @@ describe('browser: a customer from the reminder e-mail to a promise and a disput
     expect(ack[0]!.text).toContain(d!.reference);
   });
 
+  it('loaded nothing from a third party on the way (styles, scripts, images are the app’s own)', () => {
+    expect([...origins]).toEqual([s.baseUrl]);
+  });
+
   it('the planner now skips the promised and the disputed invoice, each with its reason', async () => {
     expect(await skipReasons(s.app, f, f.invoiceId, '2026-11-21')).toContain('promised');
     expect(await skipReasons(s.app, f, inv2, '2026-11-21')).toContain('disputed');
@@ -195,9 +203,17 @@ describe('browser: a customer from the reminder e-mail to a promise and a disput
         scroll: document.documentElement.scrollWidth,
         client: document.documentElement.clientWidth,
         table: document.querySelector('table.invoice-list').getBoundingClientRect().right,
-      })`)) as { scroll: number; client: number; table: number };
+        captionHeight: document.querySelector('table.invoice-list caption').getBoundingClientRect().height,
+      })`)) as {
+        scroll: number;
+        client: number;
+        table: number;
+        captionHeight: number;
+      };
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
       expect(widths.table).toBeLessThanOrEqual(widths.client);
+      // "Balances as of …" on one line, not squeezed to a word per line
+      expect(widths.captionHeight).toBeLessThan(48);
       // every action stays reachable
       for (const label of ['View', 'Pay', 'Promise', 'Dispute']) {
         const box = await phone.locator(`table.invoice-list a:has-text("${label}")`).first().boundingBox();
