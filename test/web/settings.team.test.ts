@@ -182,6 +182,12 @@ describe('team members and roles page', () => {
     const gone = await clerk.agent.get('/tasks');
     expect(gone.status).toBe(302);
     expect(gone.headers.location).toMatch(/^\/login/);
+    // signing in again says why instead of sending them round to the sign-in page
+    const again = browser(t.web);
+    const login = await again.login(a.users.clerk, PASSWORD);
+    expect(login.status).toBe(403);
+    expect(login.text).toContain('no longer a member of any firm');
+    expect((await again.agent.get('/tasks')).status).toBe(302);
     // the other firm's team is untouched
     expect(await roleOf(b, b.users.clerk)).toBe('clerk');
   });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context';
 import { acceptInvitation, findInvitation } from '../../services/invitations';
 import { signUp } from '../../services/signup';
+import { membershipsOf } from '../../services/users';
 import { flash, type SessionUser } from '../middleware/auth';
 import { blockedFor, consume } from '../middleware/throttle';
 import { ServiceError } from '../../services/errors';
@@ -53,8 +54,18 @@ export function authRouter(app: AppContext, passport: PassportStatic, limiter: R
       }
       limiter
         .delete(key)
-        .then(() => logIn(req, user))
-        .then(() => res.redirect(safeNext(req.body?.next)), next);
+        .then(() => membershipsOf(app.db, user.id))
+        .then(async (firms) => {
+          // a member removed from every firm is told so, not sent round to this page again
+          if (firms.length === 0)
+            return render(
+              403,
+              'This account is no longer a member of any firm. Ask your firm’s admin to invite you again.',
+            );
+          await logIn(req, user);
+          res.redirect(safeNext(req.body?.next));
+        })
+        .catch(next);
     })(req, res, next);
   });
 
