@@ -97,6 +97,35 @@ describe('API v1 sequences, messages and tasks', () => {
     expect(mismatch.status).toBe(400);
   });
 
+  it('PUT accepts a step naming a template the firm saved over the API; DELETE of it is refused while in use', async () => {
+    const body = [
+      '<mj-text>',
+      '  <p>Dear {{contactName}}, {{totalDue}} is open for {{invoiceSummary}}.</p>',
+      '</mj-text>',
+      '<mj-button href="{{portalUrl}}">Settle now</mj-button>',
+    ].join('\n');
+    expect((await put('/api/v1/templates/courtesy-nudge', { subject: 'A nudge', body })).status).toBe(201);
+    const seq = {
+      key: 'courteous',
+      name: 'Courteous',
+      steps: [{ key: 'nudge-5', offsetDays: 5, channel: 'email', template: 'courtesy-nudge' }],
+    };
+    const ok = await put('/api/v1/sequences/courteous', seq);
+    expect(ok.status).toBe(201);
+    expect((await get('/api/v1/sequences/courteous')).body.steps[0].template).toBe('courtesy-nudge');
+    // the other firm has no such template
+    const other = await put('/api/v1/sequences/courteous', seq, b.token);
+    expect(other.status).toBe(400);
+    expect(other.body.error.message).toMatch(/unknown template "courtesy-nudge" in step "nudge-5"/);
+
+    const del = await request(t.web)
+      .delete('/api/v1/templates/courtesy-nudge')
+      .set('Authorization', `Bearer ${a.token}`);
+    expect(del.status).toBe(409);
+    expect(del.body.error.message).toMatch(/used by sequence "courteous" step "nudge-5"/);
+    expect((await get('/api/v1/templates/courtesy-nudge')).status).toBe(200);
+  });
+
   it('PUT of a changed sequence makes a new version for this firm only', async () => {
     const changed = { name: 'Standard (short)', steps: STANDARD.steps.slice(0, 3) };
     const res = await put('/api/v1/sequences/standard', changed);

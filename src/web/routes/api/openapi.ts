@@ -668,7 +668,8 @@ export function openApiDocument(baseUrl: string) {
           },
         },
         delete: {
-          summary: 'Reset to the built-in (a firm-only template is removed: 204)',
+          summary:
+            'Reset to the built-in (a firm-only template is removed: 204; 409 while a sequence step names it)',
           parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': {
@@ -677,6 +678,7 @@ export function openApiDocument(baseUrl: string) {
             },
             '204': { description: 'Removed' },
             '404': errors['400'],
+            '409': errors['400'],
             '401': errors['401'],
           },
         },
