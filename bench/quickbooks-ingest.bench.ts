@@ -6,12 +6,10 @@
  * Targets: API calls ≤ 1.05 × floor, zero 429s, ingest ≥ 5,000 records/s, peak RSS ≤ 512 MB;
  * incremental ≤ 3 calls and ≤ 2 % of the full sync's time. Sizes: QB_BENCH_CUSTOMERS, QB_BENCH_INVOICES.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import pino from 'pino';
 import { createQuickBooksConnector } from '../connectors/quickbooks';
 import { ALL_JOBS } from '../jobs/registry';
@@ -21,6 +19,7 @@ import { OrgScope } from '../src/db/scope';
 import { addConnectionFromRefreshToken } from '../src/services/connections/lifecycle';
 import { createOrganization } from '../src/services/organizations';
 import { runSync } from '../src/services/sync/runSync';
+import { startEmulator } from './support/connectorSync';
 
 const customers = Number(process.env.QB_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.QB_BENCH_INVOICES ?? 100_000);
@@ -35,32 +34,15 @@ interface Started {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duely-qb-bench-'));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(__dirname, '..', 'connectors', 'quickbooks', 'emulator', 'main.js'),
-      '--customers',
-      String(customers),
-      '--invoices',
-      String(invoices),
-      '--port',
-      '0',
-      '--controls',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const { emu, child } = await startEmulator<Started>(
+    path.join(__dirname, '..', 'connectors', 'quickbooks', 'emulator', 'main.js'),
+    ['--customers', String(customers), '--invoices', String(invoices), '--port', '0', '--controls'],
   );
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   try {
-    const emu = JSON.parse(
-      await new Promise<string>((resolve, reject) => {
-        readline.createInterface({ input: child.stdout! }).once('line', resolve);
-        child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-      }),
-    ) as Started;
-
     const config = parseEnv({
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
