@@ -32,7 +32,7 @@ describe('connection settings page', () => {
       payments: 7,
       creditNotes: 2,
       apiCalls: 9,
-      errors: [{ entity: 'invoice', externalId: '77', reason: 'no customer reference' }],
+      errors: [{ entity: 'invoices', externalId: '77', reason: 'no customer reference' }],
       startedAt: new Date('2026-11-03T10:14:00Z'),
       finishedAt: new Date('2026-11-03T10:15:00Z'),
     });
@@ -60,7 +60,7 @@ describe('connection settings page', () => {
       'succeeded: 12 customers, 60 invoices, 7 payments, 2 credit notes, 9 API calls',
     );
     expect(page.text).toContain('1 record skipped');
-    expect(page.text).toContain('invoice 77: no customer reference');
+    expect(page.text).toContain('invoices 77: no customer reference');
     // a viewer reads but has no button
     expect(page.text).not.toContain('Sync now');
     expect(page.text).not.toContain('>Disconnect<');
