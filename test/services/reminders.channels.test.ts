@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { customers, emails, invoices, memberships, organizations, tasks, users } from '../../src/db/schema';
 import { OrgScope } from '../../src/db/scope';
+import { recordHardBounce } from '../../src/services/delivery/bounce';
 import { planForFirm, runForFirm } from '../../src/services/reminders/run';
 import { importSequences } from '../../src/services/sequences';
 import { saveTemplate } from '../../src/services/templates';
@@ -224,5 +225,30 @@ describe('reminders: what sequence steps become (letters, texts, courtesy calls,
     });
     await demoted.scope.update(memberships, { role: 'viewer' }, eq(memberships.userId, former));
     expect((await callTask(demoted.f)).assigneeUserId).toBeNull();
+  });
+
+  it('the task a hard bounce opens goes to the person already on the customer’s tasks', async () => {
+    const { f, scope } = await liveFirm('Bounce Assignee');
+    const [clerk] = await t.app.db.select({ id: users.id }).from(users).where(eq(users.email, f.users.clerk));
+    await scope.insert(tasks, {
+      customerId: f.customerId,
+      kind: 'call',
+      title: 'Earlier call',
+      dueDate: '2026-10-20',
+      idempotencyKey: 'earlier-call',
+      status: 'done',
+      assigneeUserId: clerk!.id,
+    });
+    await runForFirm(t.app, f.slug, '2026-11-03');
+    const [email] = await emailsOf(f.id);
+    expect(
+      await recordHardBounce(t.app, {
+        emailId: email!.id,
+        reason: '550 5.1.1 no such user',
+        source: 'report',
+      }),
+    ).toBe(true);
+    const bounceTask = (await tasksOf(f.id)).find((k) => k.title.includes('bounced'));
+    expect(bounceTask).toMatchObject({ kind: 'call', assigneeUserId: clerk!.id, status: 'open' });
   });
 });

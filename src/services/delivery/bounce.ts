@@ -12,6 +12,7 @@ import { OrgScope } from '../../db/scope';
 import { localDateOf } from '../../domain/calendar';
 import { getLogger } from '../../logging/logger';
 import { audit, SYSTEM, type Actor } from '../audit';
+import { defaultAssignee } from '../tasks/defaultAssignee';
 
 const log = getLogger('delivery');
 
@@ -65,6 +66,7 @@ export async function recordHardBounce(
           invoiceIds: msg.invoiceIds,
           kind: 'call',
           title: `E-mail to ${email.toAddress} bounced — find a working address`,
+          assigneeUserId: await defaultAssignee(scope, msg.customerId),
           talkingPoints: [
             `The reminder e-mail to ${email.toAddress} bounced: ${reason}`,
             'Ask for a billing address that works and update the contact in the books.',
