@@ -9,12 +9,10 @@
  * into a database of its own, dropped at the end (deleting 20,000 customers row by row through
  * their foreign keys would take far longer than the benchmark).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { Client } from 'pg';
 import { openDatabase, queryRows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { connections } from '../src/db/schema';
@@ -24,46 +22,18 @@ import { firmView } from '../src/services/customers/firm';
 import { customerListQuery, listCustomers, listSql } from '../src/services/customers/list';
 import { customerTimeline } from '../src/services/customers/timeline';
 import { createOrganization } from '../src/services/organizations';
+import { scratchDatabase } from './support/database';
+import { medianMs } from './support/timing';
 
 const CUSTOMERS = Number(process.env.CUSTOMERS_BENCH_CUSTOMERS ?? 20_000);
 const INVOICES = CUSTOMERS * 5;
 const NOW = new Date('2026-11-20T12:00:00Z');
 const TODAY = '2026-11-20';
-const RUNS = 5;
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  runs.sort((a, b) => a - b);
-  return Math.round(runs[Math.floor(RUNS / 2)]! * 10) / 10;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = '/' + name;
-  return u.toString();
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main() {
   const base = process.env.DATABASE_URL || undefined;
-  const dbName = `duely_bench_customers_${crypto.randomBytes(4).toString('hex')}`;
-  if (base) await adminQuery(base, `create database ${dbName}`);
-  const url = base ? withDatabase(base, dbName) : undefined;
+  const scratch = base ? await scratchDatabase(base, 'customers') : null;
+  const url = scratch?.url;
   const dataDir = url ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'duely-customers-bench-'));
   const database = await openDatabase(url ? { url, poolSize: 2 } : { dataDir: dataDir! });
   try {
@@ -126,11 +96,11 @@ async function main() {
       listCustomers(scope, customerListQuery.parse(q), { now: NOW });
     const first = await listCustomers(scope, customerListQuery.parse({}), { now: NOW });
     const one = first.rows[0]!.id;
-    const firstPageMs = await time(list({}));
-    const searchMs = await time(() => listCustomers(scope, search, { now: NOW }));
-    const contactSearchMs = await time(list({ q: 'pat.c4321@' }));
-    const filteredMs = await time(list({ overdue: '90', risk: 'high', sort: 'risk' }));
-    const pageMs = await time(async () => {
+    const firstPageMs = await medianMs(list({}));
+    const searchMs = await medianMs(() => listCustomers(scope, search, { now: NOW }));
+    const contactSearchMs = await medianMs(list({ q: 'pat.c4321@' }));
+    const filteredMs = await medianMs(list({ overdue: '90', risk: 'high', sort: 'risk' }));
+    const pageMs = await medianMs(async () => {
       const d = await getCustomerDetail(scope, one, NOW);
       await customerTimeline(scope, one, { timezone: d.firm.timezone });
     });
@@ -153,7 +123,7 @@ async function main() {
     );
   } finally {
     await database.close();
-    if (base) await adminQuery(base, `drop database if exists ${dbName} with (force)`);
+    await scratch?.drop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

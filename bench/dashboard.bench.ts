@@ -19,25 +19,13 @@ import { createOrganization } from '../src/services/organizations';
 import { agingQuery, agingReport } from '../src/services/reports/aging';
 import { metricsReport } from '../src/services/reports/metrics';
 import { eq } from 'drizzle-orm';
+import { medianMs } from './support/timing';
 
 const OPEN = Number(process.env.DASHBOARD_BENCH_INVOICES ?? 100_000);
 const PAID = Math.floor(OPEN / 2);
 const CUSTOMERS = 1_000;
 const NOW = new Date('2026-11-20T12:00:00Z');
 const TODAY = '2026-11-20';
-const RUNS = 5;
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  runs.sort((a, b) => a - b);
-  return Math.round(runs[Math.floor(RUNS / 2)]! * 10) / 10;
-}
 
 async function main() {
   const url = process.env.DATABASE_URL || undefined;
@@ -107,8 +95,8 @@ async function main() {
         `DSO ${metrics.dso.standard} / countback ${metrics.dso.countback}, best ${metrics.bestPossibleDso}, ` +
         `ADD ${metrics.add}, CEI ${metrics.cei}; seeded in ${seedMs} ms`,
     );
-    const agingMs = await time(() => agingReport(scope, { now: NOW }));
-    const metricsMs = await time(() =>
+    const agingMs = await medianMs(() => agingReport(scope, { now: NOW }));
+    const metricsMs = await medianMs(() =>
       metricsReport(scope, { now: NOW, from: addDays(TODAY, -89), to: TODAY }),
     );
     console.log(

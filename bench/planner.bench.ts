@@ -17,12 +17,10 @@
  * Without DATABASE_URL it runs on embedded PGlite with 100 firms (100,000 invoices) and says so.
  * Sizes: PLANNER_BENCH_FIRMS, PLANNER_BENCH_INVOICES_PER_FIRM. Target: findDue ≤ 5 s.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { Client } from 'pg';
 import type { AppContext } from '../src/app/context';
 import { openDatabase, queryRows, type Database } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
@@ -30,6 +28,8 @@ import { OrgScope } from '../src/db/scope';
 import { findDue, findDueQuery, type DueFirm } from '../src/services/reminders/due';
 import { planForFirm } from '../src/services/reminders/run';
 import { ensureSequences } from '../src/services/sequences';
+import { scratchDatabase } from './support/database';
+import { medianMs } from './support/timing';
 
 const BASE_URL = process.env.DATABASE_URL || undefined;
 const FIRMS = Number(process.env.PLANNER_BENCH_FIRMS ?? (BASE_URL ? 1_000 : 100));
@@ -40,21 +40,8 @@ const DUE_LEVELS = [1_000, 10_000, 50_000].filter((n) => n <= TOTAL / 4);
 const TODAY = '2026-11-20';
 /** next_action_at of invoice k (1…TOTAL, a permutation of the load order) is BASE + k seconds. */
 const BASE = new Date('2026-11-20T06:00:00Z');
-const RUNS = 5;
 
 const ms = (start: bigint) => Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10;
-
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    runs.push(ms(start));
-  }
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(RUNS / 2)]!;
-}
 
 /** A database of the bench's own: a new one on the PostgreSQL server, or a PGlite directory. */
 async function ownDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
@@ -69,22 +56,13 @@ async function ownDatabase(): Promise<{ database: Database; drop(): Promise<void
       },
     };
   }
-  const name = `duely_bench_planner_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(BASE_URL);
-  u.pathname = `/${name}`;
-  const database = await openDatabase({ url: u.toString(), poolSize: 4 });
+  const scratch = await scratchDatabase(BASE_URL, 'planner');
+  const database = await openDatabase({ url: scratch.url, poolSize: 4 });
   return {
     database,
     async drop() {
       await database.close();
-      const a = new Client({ connectionString: BASE_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await scratch.drop();
     },
   };
 }
@@ -188,7 +166,7 @@ async function main() {
       const due = await findDue(db, at);
       dueToday.push(due.reduce((sum, f) => sum + f.invoices, 0));
       dueFirms.push(due.length);
-      findDueMs.push(await median(() => findDue(db, at)));
+      findDueMs.push(await medianMs(() => findDue(db, at)));
       findDuePages.push(await pagesTouched(database, at));
       const planned = await planAll(app, due, at);
       planDueMs.push(planned.ms);
@@ -221,7 +199,7 @@ async function main() {
       openScaling.push({
         openInvoices: open!.n,
         dueToday: await dueCount(at),
-        findDueMs: await median(() => findDue(db, at)),
+        findDueMs: await medianMs(() => findDue(db, at)),
         pages: await pagesTouched(database, at),
       });
       console.error(

@@ -20,7 +20,6 @@ import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
-import { Client } from 'pg';
 import pino from 'pino';
 import { ALL_JOBS } from '../jobs/registry';
 import { buildApp, closeApp } from '../src/app/build';
@@ -32,6 +31,7 @@ import { OrgScope } from '../src/db/scope';
 import { createOrganization } from '../src/services/organizations';
 import { issuePortalLink } from '../src/services/portal/tokens';
 import { createWebApp } from '../src/web/app';
+import { scratchDatabase } from './support/database';
 
 const OPEN_INVOICES = Number(process.env.PORTAL_BENCH_INVOICES ?? 200);
 const OTHER_CUSTOMERS = 100;
@@ -194,26 +194,8 @@ function sumCpu(all: ({ user: number; system: number } | null)[]): { user: numbe
   );
 }
 
-/** A database of its own on the DATABASE_URL server: `{ url, drop() }`. */
-async function benchDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `duely_bench_portal_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const c = new Client({ connectionString: base });
-    await c.connect();
-    try {
-      await c.query(statement);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
 async function main() {
-  const own = process.env.DATABASE_URL ? await benchDatabase(process.env.DATABASE_URL) : null;
+  const own = process.env.DATABASE_URL ? await scratchDatabase(process.env.DATABASE_URL, 'portal') : null;
   const child = spawn(process.execPath, [__filename, '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...(own ? { PORTAL_BENCH_DB_URL: own.url } : {}) },
