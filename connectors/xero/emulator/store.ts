@@ -23,6 +23,11 @@ export interface ContactRec {
   gen: GenCustomer;
   status: 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
   updatedMs: number;
+  /**
+   * Xero sets IsCustomer/IsSupplier itself from the contact's sales/purchase documents; a test
+   * may pin IsCustomer to mimic Xero not having flagged a contact yet.
+   */
+  isCustomer?: boolean;
 }
 
 export interface HistoryRec {
@@ -223,6 +228,7 @@ export class TenantBooks {
   addInvoice(rec: InvoiceRec) {
     this.invoices.push(rec);
     this.invoiceById.set(rec.id, rec);
+    this.invalidateBalances();
   }
 
   /** A strictly increasing "now" so two edits in one millisecond still order. */
@@ -273,8 +279,8 @@ export class TenantBooks {
       ],
       Phones: [{ PhoneType: 'DEFAULT', PhoneNumber: g.phone, PhoneAreaCode: '', PhoneCountryCode: '' }],
       UpdatedDateUTC: toXeroDate(c.updatedMs),
-      IsSupplier: false,
-      IsCustomer: true,
+      IsSupplier: this.rolesOf(c.id).supplier,
+      IsCustomer: c.isCustomer ?? this.rolesOf(c.id).customer,
       DefaultCurrency: g.currency,
       PaymentTerms: { Sales: { Day: g.termsDays, Type: 'DAYSAFTERBILLDATE' } },
       Balances: {
@@ -299,6 +305,23 @@ export class TenantBooks {
   }
   invalidateBalances() {
     this.outstanding = null;
+    this.roles = null;
+  }
+
+  private roles: Map<string, { customer: boolean; supplier: boolean }> | null = null;
+  /** A contact is a customer once it has a sales invoice, a supplier once it has a bill. */
+  private rolesOf(contactId: string): { customer: boolean; supplier: boolean } {
+    if (!this.roles) {
+      const m = new Map<string, { customer: boolean; supplier: boolean }>();
+      for (const inv of this.invoices) {
+        const r = m.get(inv.contactId) ?? { customer: false, supplier: false };
+        if (inv.type === 'ACCREC') r.customer = true;
+        else r.supplier = true;
+        m.set(inv.contactId, r);
+      }
+      this.roles = m;
+    }
+    return this.roles.get(contactId) ?? { customer: false, supplier: false };
   }
 
   renderInvoice(inv: InvoiceRec) {

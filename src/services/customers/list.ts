@@ -121,6 +121,19 @@ export function listSql(
   // customers themselves: the invoices of the customers it matched only
   const one = onlyId ? sql`and customer_id = ${onlyId}` : sql``;
   const narrowed = q.q || q.tag || q.pilot ? sql`and i.customer_id in (select id from matched)` : sql``;
+  // Xero keeps suppliers in the same Contacts list as customers, and every contact is synced (an
+  // invoice may name a contact before Xero flags it IsCustomer). A Xero contact with no sales
+  // invoice or credit note in Duely is a supplier-only contact: kept, but not listed. A customer
+  // asked for by id is always shown.
+  const customersOnly = onlyId
+    ? sql``
+    : sql`and (not exists (select 1 from connections x
+                             where x.id = c.connection_id and x.organization_id = ${org}
+                               and x.platform = 'xero')
+               or exists (select 1 from invoices i
+                           where i.organization_id = ${org} and i.customer_id = c.id)
+               or exists (select 1 from credit_notes n
+                           where n.organization_id = ${org} and n.customer_id = c.id))`;
   const search = q.q
     ? sql`and (c.name ilike ${likePattern(q.q)} or c.email ilike ${likePattern(q.q)}
                or exists (select 1 from contacts k
@@ -154,7 +167,7 @@ export function listSql(
   return sql`
     with matched as (
       select c.* from customers c
-       where c.organization_id = ${org} and c.deleted_at is null ${only} ${search} ${sql.join(own, sql` `)}
+       where c.organization_id = ${org} and c.deleted_at is null ${only} ${customersOnly} ${search} ${sql.join(own, sql` `)}
     ), inv as (
       select i.customer_id,
              sum(i.balance) as balance,
