@@ -6,6 +6,26 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 
+/**
+ * One Redis connection per URL for every limiter of the process (there are several per app). Its
+ * socket does not keep the process alive on its own: a web process lives by its HTTP server, and
+ * a CLI or test that is done exits without waiting for a limiter.
+ */
+const clients = new Map<string, IORedis>();
+function sharedClient(url: string): IORedis {
+  let client = clients.get(url);
+  if (!client) {
+    client = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    client.on('error', () => {
+      /* reported by /readyz */
+    });
+    const c = client;
+    c.on('connect', () => c.stream.unref());
+    clients.set(url, client);
+  }
+  return client;
+}
+
 /** Rate limiters shared by every web process when Redis is configured, per process otherwise. */
 export function createLimiter(opts: {
   keyPrefix: string;
@@ -21,17 +41,9 @@ export function createLimiter(opts: {
     blockDuration: opts.blockSec ?? 0,
   };
   if (opts.redisUrl) {
-    const client = new IORedis(opts.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: false,
-    });
-    client.on('error', () => {
-      /* reported by /readyz */
-    });
     return new RateLimiterRedis({
       ...common,
-      storeClient: client,
+      storeClient: sharedClient(opts.redisUrl),
       insuranceLimiter: new RateLimiterMemory(common),
     });
   }
