@@ -56,7 +56,36 @@ export async function getAccessToken(
   return p;
 }
 
-async function refresh(app: AppContext, connectionId: string, rejected: string | undefined): Promise<string> {
+/**
+ * Whether the platform still honours the connection's grant: one real refresh (the stored access
+ * token counts as rejected, so the platform is asked). A refused grant is reported, not marked:
+ * the caller decides what it means (Intuit's disconnect landing page disconnects).
+ */
+export async function grantIsAlive(app: AppContext, connectionId: string): Promise<boolean> {
+  const running = inflight.get(connectionId);
+  try {
+    if (running) await running;
+    else {
+      const current = openTokens(app.keyRing, await readRow(app.db, connectionId)).accessToken;
+      const p = refresh(app, connectionId, current ?? undefined, false).finally(() =>
+        inflight.delete(connectionId),
+      );
+      inflight.set(connectionId, p);
+      await p;
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof ConnectorError && e.kind === 'needs_reconnect') return false;
+    throw e;
+  }
+}
+
+async function refresh(
+  app: AppContext,
+  connectionId: string,
+  rejected: string | undefined,
+  markRefused = true,
+): Promise<string> {
   const run = async (db: Queryable): Promise<string> => {
     const row = await readRow(db, connectionId, app.database.kind === 'postgres');
     if (row.status !== 'connected')
@@ -105,7 +134,7 @@ async function refresh(app: AppContext, connectionId: string, rejected: string |
     // and holding a transaction across an HTTP call would stall every other query.
     return app.database.kind === 'postgres' ? await app.db.transaction((tx) => run(tx)) : await run(app.db);
   } catch (e) {
-    if (e instanceof ConnectorError && e.kind === 'needs_reconnect')
+    if (markRefused && e instanceof ConnectorError && e.kind === 'needs_reconnect')
       await markNeedsReconnect(app, connectionId, e.message);
     throw e;
   }

@@ -16,6 +16,7 @@ import {
   tenantsOfGrant,
 } from '../../services/connections/oauthFlow';
 import { disconnect } from '../../services/connections/lifecycle';
+import { grantIsAlive } from '../../services/connections/tokenManager';
 import { flash, requireRole, requireUser } from '../middleware/auth';
 import { roleIn } from '../../services/users';
 import { returnToWizardAfterConnect, takeWizardReturn } from '../wizardReturn';
@@ -182,23 +183,30 @@ export function oauthRouter(app: AppContext): Router {
     res.redirect(takeWizardReturn(req) ?? '/settings/connections');
   });
 
-  /** Intuit opens this after the firm disconnects Duely from within QuickBooks. */
+  /**
+   * Intuit opens this after the firm disconnects Duely from within QuickBooks. A plain link could
+   * open it too, so the platform is asked first: only a grant it no longer honours is disconnected.
+   */
   r.get('/connections/quickbooks/disconnected', async (req, res) => {
     const realmId = typeof req.query.realmId === 'string' ? req.query.realmId : null;
+    let stillConnected: string | null = null;
     if (req.org && realmId) {
       const [conn] = await req.org.scope.select(
         connections,
         and(eq(connections.platform, 'quickbooks'), eq(connections.externalTenantId, realmId)),
       );
       if (conn && conn.status !== 'disconnected') {
-        try {
-          await disconnect(app, req.org.scope, conn.id, { type: 'user', id: req.user?.id ?? null });
-        } catch (e) {
-          if (!(e instanceof ServiceError)) throw e;
-        }
+        if (conn.status === 'connected' && (await grantIsAlive(app, conn.id)))
+          stillConnected = conn.displayName ?? realmId;
+        else
+          try {
+            await disconnect(app, req.org.scope, conn.id, { type: 'user', id: req.user?.id ?? null });
+          } catch (e) {
+            if (!(e instanceof ServiceError)) throw e;
+          }
       }
     }
-    res.render('pages/disconnected', { title: 'Disconnected from QuickBooks' });
+    res.render('pages/disconnected', { title: 'Disconnected from QuickBooks', stillConnected });
   });
   return r;
 }
