@@ -3,6 +3,7 @@ import { auditLog, customers, invoices, organizations } from '../../src/db/schem
 import { OrgScope } from '../../src/db/scope';
 import { STANDARD } from '../../src/domain/sequences/builtins';
 import { getSequence, importSequences, listSequences } from '../../src/services/sequences';
+import { saveTemplate } from '../../src/services/templates';
 import { createTestApp, type TestApp } from '../support/app';
 import { browser } from '../support/http';
 import { expectIsolation, PASSWORD, seedFirm, type Firm } from '../support/tenancy';
@@ -301,5 +302,32 @@ describe('settings: sequences editor with live preview', () => {
     expect((await listSequences(new OrgScope(t.app.db, a.id))).some((s) => s.key === 'beta-only')).toBe(
       false,
     );
+  });
+
+  it("offers the firm's own e-mail templates in the editor and saves a step that uses one", async () => {
+    const scopeA = new OrgScope(t.app.db, a.id);
+    await saveTemplate(
+      t.app,
+      scopeA,
+      'courtesy-nudge',
+      {
+        subject: 'A gentle nudge',
+        body: '<mj-text><p>Dear {{contactName}}, {{totalDue}} is open.</p></mj-text>',
+      },
+      sys,
+    );
+    const clerk = await signedIn(a.users.clerk);
+    const page = await clerk.agent.get(EDITOR);
+    expect(page.text).toContain('<option value="courtesy-nudge"');
+    const before = await getSequence(scopeA, 'standard');
+    const form = formOf(before.definition.steps);
+    form['steps[0][template]'] = 'courtesy-nudge';
+    const res = await clerk.postForm(EDITOR, form, EDITOR);
+    expect(res.status).toBe(302);
+    const saved = await getSequence(scopeA, 'standard');
+    expect(saved.definition.steps[0]!.template).toBe('courtesy-nudge');
+    // another firm is not offered it
+    const other = await signedIn(b.users.clerk);
+    expect((await other.agent.get(EDITOR)).text).not.toContain('courtesy-nudge');
   });
 });

@@ -12,7 +12,7 @@ import { ServiceError } from '../../../services/errors';
 import {
   getSequence,
   importSequences,
-  knownTemplateKeys,
+  stepTemplateKeys,
   listSequences,
   SequenceFileRejected,
   type StoredSequence,
@@ -86,7 +86,7 @@ export function sequencesRouter(app: AppContext): Router {
       form: { ...form, rows },
       errors,
       badFields,
-      templates: knownTemplateKeys(),
+      templates: await stepTemplateKeys(req.org!.scope),
       channels: CHANNELS,
       tones: TONES,
       customers,
