@@ -18,6 +18,8 @@ type ConnRef = { id: string; organizationId: string; externalTenantId: string };
 /** Tenant → connections, cached briefly: a burst of notifications costs one lookup. */
 const cache = new Map<string, { at: number; conns: ConnRef[] }>();
 const CACHE_MS = 10_000;
+/** Notifications of one connection within this window share one processing job. */
+const SLOT_MS = 5000;
 
 async function connectionsFor(app: AppContext, platform: Platform, tenants: string[]): Promise<ConnRef[]> {
   const now = Date.now();
@@ -91,13 +93,22 @@ export async function receiveWebhook(
       await tx.insert(webhookEvents).values(rows).onConflictDoNothing();
     });
   }
+  const slot = Math.floor(Date.now() / SLOT_MS);
   for (const connectionId of touched) {
-    // one pending job per connection: a burst of notifications is fetched in batches
-    await app.queue.enqueue(
+    // one pending job per connection and slot: a burst of notifications is fetched in batches
+    const first = await app.queue.enqueue(
       PROCESS_WEBHOOK_JOB,
       { connectionId },
-      { jobId: `webhook-${connectionId}-${Math.floor(Date.now() / 5000)}`, delayMs: 2000 },
+      { jobId: `webhook-${connectionId}-${slot}`, delayMs: 2000 },
     );
+    // the slot's job may already be running or done, and would not see these events: the next
+    // slot's job will (at most one extra job per connection and slot)
+    if (!first.added)
+      await app.queue.enqueue(
+        PROCESS_WEBHOOK_JOB,
+        { connectionId },
+        { jobId: `webhook-${connectionId}-${slot + 1}`, delayMs: SLOT_MS },
+      );
   }
   log.info({ platform, events: events.length, connections: touched.size }, 'webhook accepted');
   return 'ok';
