@@ -225,4 +225,12 @@ export class IdentityServer {
   revokeAll() {
     for (const g of this.grants) g.revoked = true;
   }
+
+  /**
+   * The organisation removes the app in Xero (Settings → Connected apps): the grant and its
+   * tokens still work, but the API answers 403 for that tenant.
+   */
+  disconnectTenant(tenantId: string) {
+    for (const g of this.grants) g.tenantIds = g.tenantIds.filter((t) => t !== tenantId);
+  }
 }

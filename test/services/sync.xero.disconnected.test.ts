@@ -1,0 +1,103 @@
+import { and, eq } from 'drizzle-orm';
+import { createXeroConnector } from '../../connectors/xero';
+import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
+import { connections, emails, organizations } from '../../src/db/schema';
+import { OrgScope } from '../../src/db/scope';
+import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
+import { createOrganization } from '../../src/services/organizations';
+import { runSync } from '../../src/services/sync/runSync';
+import { createUser } from '../../src/services/users';
+import { createTestApp, type TestApp } from '../support/app';
+import { browser } from '../support/http';
+
+const PASSWORD = 'long-password-for-xero-1';
+
+/** The organisation removes Duely in Xero (Connected apps): Xero answers 403 for its tenant. */
+describe('a Xero organisation disconnected from Xero’s side', () => {
+  let emu: XeroEmulator;
+  let t: TestApp;
+  let orgId: string;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    emu = await startXeroEmulator({
+      company: { seed: 17, customers: 6, invoices: 20, asOf: '2026-11-20' },
+      clientId: 'x-id',
+      clientSecret: 'x-secret',
+    });
+    t = await createTestApp({
+      connectors: [
+        createXeroConnector({
+          clientId: 'x-id',
+          clientSecret: 'x-secret',
+          baseUrl: emu.url,
+          retry: { baseDelayMs: 5 },
+        }),
+      ],
+    });
+    orgId = (await createOrganization(t.app.db, { name: 'Removed Ltd' })).id;
+    for (const [email, role] of [
+      ['owner@removed.test', 'owner'],
+      ['clerk@removed.test', 'clerk'],
+    ] as const)
+      await createUser(
+        t.app.db,
+        { organizationId: orgId, email, role, password: PASSWORD },
+        { type: 'system', id: null },
+      );
+    connectionId = (
+      await addConnectionFromRefreshToken(
+        t.app,
+        new OrgScope(t.app.db, orgId),
+        { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
+        { type: 'system', id: 'cli' },
+      )
+    ).id;
+  });
+  afterAll(async () => {
+    await t.close();
+    await emu.close();
+  });
+
+  it('needs reconnecting: automation held, the owner mailed, the clerk told on the page', async () => {
+    const ok = await runSync(t.app, { organizationId: orgId, connectionId, mode: 'full', trigger: 'cli' });
+    expect(ok.status).toBe('succeeded');
+
+    emu.identity.disconnectTenant(emu.tenantId);
+    const s = await runSync(t.app, {
+      organizationId: orgId,
+      connectionId,
+      mode: 'incremental',
+      trigger: 'schedule',
+    });
+    expect(s.status).toBe('failed');
+    const [conn] = await t.app.db.select().from(connections).where(eq(connections.id, connectionId));
+    expect(conn!.status).toBe('needs_reconnect');
+    const [org] = await t.app.db.select().from(organizations).where(eq(organizations.id, orgId));
+    expect(org!.automationHeldReason).toMatch(/needs reconnecting/);
+
+    await t.app.queue.drain(5000);
+    const mails = await t.app.db
+      .select()
+      .from(emails)
+      .where(and(eq(emails.organizationId, orgId), eq(emails.kind, 'connection.needs_reconnect')));
+    expect(mails.map((m) => m.toAddress)).toEqual(['owner@removed.test']);
+    expect(mails[0]!.subject).toContain('reconnect');
+
+    const clerk = browser(t.web);
+    await clerk.login('clerk@removed.test', PASSWORD);
+    const page = await clerk.agent.get('/settings/connections');
+    expect(page.text).toContain('Needs reconnecting');
+
+    // the schedule does not hammer Xero while it waits for the firm
+    emu.resetCallCounts();
+    const again = await runSync(t.app, {
+      organizationId: orgId,
+      connectionId,
+      mode: 'incremental',
+      trigger: 'schedule',
+    });
+    expect(again.status).toBe('failed');
+    expect(emu.callCount()).toBe(0);
+  });
+});
