@@ -99,5 +99,11 @@ describe('a Xero organisation disconnected from Xero’s side', () => {
     });
     expect(again.status).toBe('failed');
     expect(emu.callCount()).toBe(0);
+    await t.app.queue.drain(5000);
+    const after = await t.app.db
+      .select()
+      .from(emails)
+      .where(and(eq(emails.organizationId, orgId), eq(emails.kind, 'connection.needs_reconnect')));
+    expect(after).toHaveLength(1);
   });
 });
