@@ -44,6 +44,8 @@ interface TenantState {
   waiters: (() => void)[];
   minRemaining: number | null;
   dayRemaining: number | null;
+  /** When Xero last told `dayRemaining` (its day is a rolling 24 hours: the count recovers). */
+  dayObservedAt: number;
   /** Set by a 429 that named the day limit: until then non-urgent work is postponed. */
   dayBlockedUntil: number;
 }
@@ -85,6 +87,7 @@ export class XeroRateLimiter {
         waiters: [],
         minRemaining: null,
         dayRemaining: null,
+        dayObservedAt: 0,
         dayBlockedUntil: 0,
       };
       this.tenants.set(tenantId, s);
@@ -103,12 +106,18 @@ export class XeroRateLimiter {
       });
     if (opts.urgent) return;
     const reserve = Math.ceil(this.limits.perDay * this.limits.dayReserveShare);
-    if (s.dayRemaining !== null && s.dayRemaining < reserve)
-      throw rateLimitedError(
-        `Xero daily call limit nearly spent (${s.dayRemaining} left): postponed`,
-        DAY_POSTPONE_DEFAULT_MS,
-        { platform: 'xero', code: 'day_limit' },
-      );
+    if (s.dayRemaining !== null && s.dayRemaining < reserve) {
+      const since = now - s.dayObservedAt;
+      // an hour on, calls of the rolling day have expired: ask Xero again (its next answer's
+      // header sets the count) instead of postponing forever on a stale figure
+      if (since >= DAY_POSTPONE_DEFAULT_MS) s.dayRemaining = null;
+      else
+        throw rateLimitedError(
+          `Xero daily call limit nearly spent (${s.dayRemaining} left): postponed`,
+          DAY_POSTPONE_DEFAULT_MS - since,
+          { platform: 'xero', code: 'day_limit' },
+        );
+    }
   }
 
   /** Wait for a slot (in flight, minute, app minute); returns the release function. */
@@ -160,7 +169,10 @@ export class XeroRateLimiter {
     const day = num(XERO_HEADERS.dayRemaining);
     const app = num(XERO_HEADERS.appMinRemaining);
     if (min !== null) s.minRemaining = min;
-    if (day !== null) s.dayRemaining = day;
+    if (day !== null) {
+      s.dayRemaining = day;
+      s.dayObservedAt = this.now();
+    }
     if (app !== null) this.appRemaining = app;
   }
 

@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import { ConnectorError } from '../../connectors/errors';
 import type { AppContext } from '../../src/app/context';
-import type { JobDefinition } from '../../src/queue/types';
+import { DelayJobError, type JobDefinition } from '../../src/queue/types';
 import { processWebhookEvents } from '../../src/services/webhooks/process';
 import { PROCESS_WEBHOOK_JOB } from '../../src/services/webhooks/receive';
 
-/** Fetch and write what the webhook notifications of one connection announced. */
+/**
+ * Fetch and write what the webhook notifications of one connection announced. A platform rate
+ * limit (Xero's day limit nearly spent) postpones the job without spending an attempt: the
+ * events stay pending until then.
+ */
 export const processWebhooksJob: JobDefinition<{ connectionId: string }, AppContext> = {
   name: PROCESS_WEBHOOK_JOB,
   payload: z.object({ connectionId: z.string().uuid() }),
@@ -12,7 +17,13 @@ export const processWebhooksJob: JobDefinition<{ connectionId: string }, AppCont
   backoffMs: 30_000,
   concurrency: 2,
   async handler({ connectionId }, { app, logger }) {
-    const r = await processWebhookEvents(app, connectionId);
-    logger.info({ connectionId, ...r }, 'webhook changes applied');
+    try {
+      const r = await processWebhookEvents(app, connectionId);
+      logger.info({ connectionId, ...r }, 'webhook changes applied');
+    } catch (e) {
+      if (e instanceof ConnectorError && e.kind === 'rate_limited')
+        throw new DelayJobError(e.details.retryAfterMs ?? 60_000, 'platform rate limit');
+      throw e;
+    }
   },
 };
