@@ -37,6 +37,7 @@ const tokenResponseSchema = z.object({
 const userInfoSchema = z.object({
   sub: z.string().min(1),
   email: z.string().optional().nullable(),
+  emailVerified: z.boolean().optional().nullable(),
   givenName: z.string().optional().nullable(),
   familyName: z.string().optional().nullable(),
 });
@@ -168,7 +169,9 @@ export function createQuickBooksOAuth(opts: QuickBooksOAuthOptions): QuickBooksO
     }
     const u = parsed.data;
     const name = [u.givenName, u.familyName].filter((x): x is string => !!x).join(' ');
-    return { subject: u.sub, email: u.email ?? null, name: name || null };
+    // an address Intuit has not verified proves nothing: "Sign in with Intuit" would otherwise
+    // sign a stranger in as the Duely user who owns it
+    return { subject: u.sub, email: u.emailVerified === true ? (u.email ?? null) : null, name: name || null };
   }
 
   return {

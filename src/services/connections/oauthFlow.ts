@@ -117,7 +117,9 @@ export async function signInWithPlatform(
   companyName: string | null,
 ) {
   if (!identity.email)
-    throw new ValidationError('the platform did not share an e-mail address; sign up with e-mail instead');
+    throw new ValidationError(
+      'the platform did not share a verified e-mail address; sign up with e-mail instead',
+    );
   const existing = await findUserByEmail(app.db, identity.email);
   if (existing) {
     const list = await membershipsOf(app.db, existing.id);

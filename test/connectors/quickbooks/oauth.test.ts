@@ -78,6 +78,24 @@ describe('QuickBooks OAuth', () => {
     expect(res.tokens.accessTokenExpiresAt.getTime()).toBeGreaterThanOrEqual(before + 3600_000);
   });
 
+  it('keeps no e-mail address Intuit has not verified, so it cannot sign anyone in', async () => {
+    nock(BASE).post('/oauth2/v1/tokens/bearer').reply(200, {
+      token_type: 'bearer',
+      access_token: 'a',
+      refresh_token: 'r',
+      expires_in: 3600,
+      id_token: 'header.claims.signature',
+    });
+    nock(BASE)
+      .get('/v1/openid_connect/userinfo')
+      .reply(200, { sub: 'u-2', email: 'victim@firm.example', emailVerified: false, givenName: 'Eve' });
+    const res = await oauth().exchangeCode({
+      callbackUrl: 'https://d/cb?code=c&state=s&realmId=1',
+      redirectUri: 'https://d/cb',
+    });
+    expect(res.identity).toEqual({ subject: 'u-2', email: null, name: 'Eve' });
+  });
+
   it('does not ask for userinfo when no OpenID scope was granted', async () => {
     nock(BASE).post('/oauth2/v1/tokens/bearer').reply(200, {
       token_type: 'bearer',
