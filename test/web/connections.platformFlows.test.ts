@@ -111,6 +111,33 @@ describe('platform sign-up and disconnect landing', () => {
     expect(runs.map((r) => r.status)).toContain('succeeded');
   });
 
+  it('signs an existing clerk in with Intuit without letting them connect books', async () => {
+    await t.app.db.execute(
+      sql`update memberships set role = 'clerk'
+           where user_id = (select id from users where email = 'owner@demo-firm.example')`,
+    );
+    const [member] = await queryRows<{ organization_id: string }>(
+      t.app.db,
+      sql`select m.organization_id from memberships m join users u on u.id = m.user_id
+           where u.email = 'owner@demo-firm.example'`,
+    );
+    const clerk = browser(t.web);
+    const start = await clerk.postForm('/auth/quickbooks/signin', {}, '/login');
+    const done = await clerk.agent.get(await consent(start.headers.location!));
+    expect(done.status).toBe(302);
+    expect(done.headers.location).toBe('/');
+    const home = await clerk.agent.get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('owner@demo-firm.example');
+    const theirs = await t.app.db
+      .select()
+      .from(connections)
+      .where(
+        and(eq(connections.organizationId, member!.organization_id), eq(connections.platform, 'quickbooks')),
+      );
+    expect(theirs).toEqual([]);
+  });
+
   it('a visitor who is not signed in sees the landing page and nothing changes', async () => {
     const res = await browser(t.web).agent.get(landingFor(qb.realmId));
     expect(res.status).toBe(200);

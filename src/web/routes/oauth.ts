@@ -18,7 +18,7 @@ import {
 import { disconnect } from '../../services/connections/lifecycle';
 import { grantIsAlive } from '../../services/connections/tokenManager';
 import { flash, requireRole, requireUser } from '../middleware/auth';
-import { roleIn } from '../../services/users';
+import { ROLE_RANK, roleIn } from '../../services/users';
 import { returnToWizardAfterConnect, takeWizardReturn } from '../wizardReturn';
 
 const PENDING_TTL_MS = 15 * 60_000;
@@ -113,6 +113,12 @@ export function oauthRouter(app: AppContext): Router {
       if (signed.created) returnToWizardAfterConnect(req);
       organizationId = signed.organizationId;
       userId = signed.user.id;
+      // signing in is for everyone; connecting books stays with the firm's admins
+      const role = signed.created ? 'owner' : await roleIn(app.db, signed.user.id, signed.organizationId);
+      if (!role || ROLE_RANK[role] < ROLE_RANK.admin) {
+        flash(req, 'info', 'Signed in. Connecting your books is for your firm’s admins.');
+        return res.redirect('/');
+      }
     } else if (!req.user || !organizationId || (await roleIn(app.db, req.user.id, organizationId)) === null) {
       return fail('Sign in to Duely before connecting your books.');
     }
