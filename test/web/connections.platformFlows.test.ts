@@ -74,6 +74,16 @@ describe('platform sign-up and disconnect landing', () => {
     expect(page.text).toContain('Sign up with Xero');
   });
 
+  it('starts the sign-in from the app store launch URL (a GET), and from nowhere for an unknown platform', async () => {
+    const visitor = browser(t.web);
+    const start = await visitor.agent.get('/auth/quickbooks/signin');
+    expect(start.status).toBe(302);
+    expect(start.headers.location).toContain(qb.url);
+    expect(new URL(start.headers.location!).searchParams.get('scope')).toContain('openid');
+    expect(new URL(start.headers.location!).searchParams.get('state')).toBeTruthy();
+    expect((await visitor.agent.get('/auth/freshbooks/signin')).status).toBe(404);
+  });
+
   it('signs a new firm up with Xero: firm, owner and connected organisation in one step', async () => {
     const visitor = browser(t.web);
     const start = await visitor.postForm('/auth/xero/signin', {}, '/login');

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../app/context';
 import { SYNC_CONNECTION_JOB } from '../../../jobs/definitions/syncConnection';
 import type { Platform } from '../../../connectors/types';
@@ -49,7 +49,10 @@ function login(req: Request, user: { id: string; email: string; name: string | n
 export function oauthRouter(app: AppContext): Router {
   const r = Router();
 
-  r.post('/auth/:platform/signin', (req, res) => {
+  // POST from Duely's sign-in page; GET is the launch URL the app stores open ("Get app now" in
+  // Intuit's App Store, Xero's App Store sign-up): it only sends the visitor to the platform's
+  // consent with a fresh state, which the callback checks
+  const startSignIn = (req: Request, res: Response) => {
     const platform = req.params.platform as string;
     const connector = app.connectors.get(platform);
     const state = newOAuthState(platform, 'signin');
@@ -63,7 +66,9 @@ export function oauthRouter(app: AppContext): Router {
         }),
       ),
     );
-  });
+  };
+  r.post('/auth/:platform/signin', startSignIn);
+  r.get('/auth/:platform/signin', startSignIn);
 
   r.get('/connections/:platform/callback', async (req, res) => {
     const platform = req.params.platform as Platform;
