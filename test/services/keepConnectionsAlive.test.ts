@@ -154,4 +154,17 @@ describe('daily refresh of idle connections', () => {
       ),
     ).toHaveLength(1);
   });
+
+  it('reconnecting the company releases the hold', async () => {
+    const again = await addConnectionFromRefreshToken(
+      t.app,
+      new OrgScope(t.app.db, qbOrg),
+      { platform: 'quickbooks', externalTenantId: qb.realmId, refreshToken: qb.issueRefreshToken() },
+      { type: 'system', id: 'cli' },
+    );
+    expect(again).toMatchObject({ id: qbConn, reconnected: true });
+    expect((await row(qbConn)).status).toBe('connected');
+    const [org] = await t.app.db.select().from(organizations).where(eq(organizations.id, qbOrg));
+    expect(org!.automationHeldReason).toBeNull();
+  });
 });
