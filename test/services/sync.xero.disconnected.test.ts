@@ -1,7 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { createXeroConnector } from '../../connectors/xero';
 import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
-import { connections, emails, organizations } from '../../src/db/schema';
+import { processWebhooksJob } from '../../jobs/definitions/processWebhooks';
+import { connections, emails, invoices, organizations, webhookEvents } from '../../src/db/schema';
+import { getLogger } from '../../src/logging/logger';
+import { PermanentJobError } from '../../src/queue/types';
 import { OrgScope } from '../../src/db/scope';
 import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
 import { createOrganization } from '../../src/services/organizations';
@@ -105,5 +108,38 @@ describe('a Xero organisation disconnected from Xero’s side', () => {
       .from(emails)
       .where(and(eq(emails.organizationId, orgId), eq(emails.kind, 'connection.needs_reconnect')));
     expect(after).toHaveLength(1);
+  });
+
+  it('a webhook job that meets the removed organisation marks it and stops retrying', async () => {
+    // the firm reconnects, then removes the app in Xero again while a notification waits
+    await addConnectionFromRefreshToken(
+      t.app,
+      new OrgScope(t.app.db, orgId),
+      { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
+      { type: 'system', id: 'cli' },
+    );
+    const [org] = await t.app.db.select().from(organizations).where(eq(organizations.id, orgId));
+    expect(org!.automationHeldReason).toBeNull();
+    const [inv] = await t.app.db.select().from(invoices).where(eq(invoices.organizationId, orgId)).limit(1);
+    await t.app.db.insert(webhookEvents).values({
+      platform: 'xero',
+      eventId: `${connectionId}:removed-org-event`,
+      organizationId: orgId,
+      connectionId,
+      entity: 'invoices',
+      externalId: inv!.externalId,
+      operation: 'update',
+    });
+    emu.identity.disconnectTenant(emu.tenantId);
+    await expect(
+      processWebhooksJob.handler(
+        { connectionId },
+        { app: t.app, jobId: 'removed-org', attempt: 1, logger: getLogger('test') },
+      ),
+    ).rejects.toBeInstanceOf(PermanentJobError);
+    const [conn] = await t.app.db.select().from(connections).where(eq(connections.id, connectionId));
+    expect(conn!.status).toBe('needs_reconnect');
+    const [held] = await t.app.db.select().from(organizations).where(eq(organizations.id, orgId));
+    expect(held!.automationHeldReason).toMatch(/needs reconnecting/);
   });
 });
