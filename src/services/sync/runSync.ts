@@ -11,6 +11,7 @@ import { markNeedsReconnect } from '../connections/health';
 import { ConflictError, NotFoundError } from '../errors';
 import { enqueuePromiseEvaluation } from '../promises/evaluate';
 import { ingestBatch } from './ingest';
+import { plannerStatsRefresher } from './plannerStats';
 
 const log = getLogger('sync');
 /** Record errors kept per run (the count is exact; the list is for reading). */
@@ -104,6 +105,9 @@ export async function runSync(
   let errorCount = 0;
   // where the time goes: waiting for the platform (beyond the page read ahead) vs writing
   const timing = { fetchWaitMs: 0, writeMs: 0 };
+  const stats = plannerStatsRefresher(app.db, (e) =>
+    log.warn({ err: e }, 'could not refresh planner statistics'),
+  );
   try {
     // read the next page while this one is written (the cursor still moves batch by batch)
     const batches = connector.sync(ctx, { mode: p.mode, cursor: conn.syncCursor })[Symbol.asyncIterator]();
@@ -151,6 +155,7 @@ export async function runSync(
           .where(eq(syncRuns.id, runId));
       });
       timing.writeMs += performance.now() - writeStart;
+      await stats.written(summary.customers + summary.invoices + summary.payments + summary.creditNotes);
     }
     summary.apiCalls = ctx.stats.apiCalls;
     summary.status = errorCount > 0 ? 'partial' : 'succeeded';
