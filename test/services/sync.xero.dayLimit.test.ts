@@ -1,16 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { createXeroConnector } from '../../connectors/xero';
-import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
+import { type XeroEmulator } from '../../connectors/xero/emulator';
 import { processWebhooksJob } from '../../jobs/definitions/processWebhooks';
 import { syncConnectionJob } from '../../jobs/definitions/syncConnection';
 import { connections, invoices, organizations, syncRuns, webhookEvents } from '../../src/db/schema';
-import { OrgScope } from '../../src/db/scope';
 import { getLogger } from '../../src/logging/logger';
 import { DelayJobError } from '../../src/queue/types';
-import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
-import { createOrganization } from '../../src/services/organizations';
 import { runSync } from '../../src/services/sync/runSync';
-import { createTestApp, type TestApp } from '../support/app';
+import { type TestApp } from '../support/app';
+import { xeroFirm } from '../support/xeroFirm';
 
 /** Xero's 5,000 calls a day per organisation: a nearly spent day postpones work instead of failing it. */
 describe('Xero day limit inside Duely', () => {
@@ -21,30 +18,10 @@ describe('Xero day limit inside Duely', () => {
   const ctx = () => ({ app: t.app, jobId: 'day-limit-test', attempt: 1, logger: getLogger('test') });
 
   beforeAll(async () => {
-    emu = await startXeroEmulator({
-      company: { seed: 23, customers: 6, invoices: 20, asOf: '2026-11-20' },
-      clientId: 'x-id',
-      clientSecret: 'x-secret',
-    });
-    t = await createTestApp({
-      connectors: [
-        createXeroConnector({
-          clientId: 'x-id',
-          clientSecret: 'x-secret',
-          baseUrl: emu.url,
-          retry: { baseDelayMs: 5 },
-        }),
-      ],
-    });
-    orgId = (await createOrganization(t.app.db, { name: 'Busy Day Ltd' })).id;
-    connectionId = (
-      await addConnectionFromRefreshToken(
-        t.app,
-        new OrgScope(t.app.db, orgId),
-        { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
-        { type: 'system', id: 'cli' },
-      )
-    ).id;
+    ({ emu, t, orgId, connectionId } = await xeroFirm({
+      name: 'Busy Day Ltd',
+      company: { seed: 23, customers: 6, invoices: 20 },
+    }));
     const full = await runSync(t.app, { organizationId: orgId, connectionId, mode: 'full', trigger: 'cli' });
     expect(full.status).toBe('succeeded');
   });

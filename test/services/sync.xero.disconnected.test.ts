@@ -1,16 +1,15 @@
 import { and, eq } from 'drizzle-orm';
-import { createXeroConnector } from '../../connectors/xero';
-import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
+import { type XeroEmulator } from '../../connectors/xero/emulator';
 import { processWebhooksJob } from '../../jobs/definitions/processWebhooks';
 import { connections, emails, invoices, organizations, webhookEvents } from '../../src/db/schema';
 import { getLogger } from '../../src/logging/logger';
 import { PermanentJobError } from '../../src/queue/types';
 import { OrgScope } from '../../src/db/scope';
 import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
-import { createOrganization } from '../../src/services/organizations';
 import { runSync } from '../../src/services/sync/runSync';
 import { createUser } from '../../src/services/users';
-import { createTestApp, type TestApp } from '../support/app';
+import { type TestApp } from '../support/app';
+import { xeroFirm } from '../support/xeroFirm';
 import { browser } from '../support/http';
 
 const PASSWORD = 'long-password-for-xero-1';
@@ -23,22 +22,10 @@ describe('a Xero organisation disconnected from Xero’s side', () => {
   let connectionId: string;
 
   beforeAll(async () => {
-    emu = await startXeroEmulator({
-      company: { seed: 17, customers: 6, invoices: 20, asOf: '2026-11-20' },
-      clientId: 'x-id',
-      clientSecret: 'x-secret',
-    });
-    t = await createTestApp({
-      connectors: [
-        createXeroConnector({
-          clientId: 'x-id',
-          clientSecret: 'x-secret',
-          baseUrl: emu.url,
-          retry: { baseDelayMs: 5 },
-        }),
-      ],
-    });
-    orgId = (await createOrganization(t.app.db, { name: 'Removed Ltd' })).id;
+    ({ emu, t, orgId, connectionId } = await xeroFirm({
+      name: 'Removed Ltd',
+      company: { seed: 17, customers: 6, invoices: 20 },
+    }));
     for (const [email, role] of [
       ['owner@removed.test', 'owner'],
       ['clerk@removed.test', 'clerk'],
@@ -48,14 +35,6 @@ describe('a Xero organisation disconnected from Xero’s side', () => {
         { organizationId: orgId, email, role, password: PASSWORD },
         { type: 'system', id: null },
       );
-    connectionId = (
-      await addConnectionFromRefreshToken(
-        t.app,
-        new OrgScope(t.app.db, orgId),
-        { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
-        { type: 'system', id: 'cli' },
-      )
-    ).id;
   });
   afterAll(async () => {
     await t.close();

@@ -1,14 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { createXeroConnector } from '../../connectors/xero';
-import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
+import { type XeroEmulator } from '../../connectors/xero/emulator';
 import { guid, type ContactRec, type InvoiceRec } from '../../connectors/xero/emulator/store';
 import { customers, invoices } from '../../src/db/schema';
-import { OrgScope } from '../../src/db/scope';
-import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
+import type { OrgScope } from '../../src/db/scope';
 import { customerListQuery, listCustomers } from '../../src/services/customers/list';
-import { createOrganization } from '../../src/services/organizations';
 import { runSync } from '../../src/services/sync/runSync';
-import { createTestApp, type TestApp } from '../support/app';
+import { type TestApp } from '../support/app';
+import { xeroFirm } from '../support/xeroFirm';
 
 /**
  * Xero's Contacts hold suppliers as well as customers. Duely syncs every contact (an invoice can
@@ -62,36 +60,18 @@ describe('Xero suppliers and customers', () => {
     ).rows.map((r) => r.name);
 
   beforeAll(async () => {
-    emu = await startXeroEmulator({
-      company: { seed: 33, customers: 12, invoices: 40, asOf: '2026-11-20' },
-      clientId: 'x-id',
-      clientSecret: 'x-secret',
-    });
-    // a landlord the firm only buys from, and a customer Xero has not flagged IsCustomer yet
-    contact(supplierId, 'Harbour Street Landlord Ltd');
-    invoice(guid('suppliers-test', 'rent-bill'), supplierId, 'ACCPAY', 'RENT-11');
-    contact(lateId, 'Newcomer Joinery', false);
-    invoice(lateInvoiceId, lateId, 'ACCREC', 'INV-NEW-1');
-    t = await createTestApp({
-      connectors: [
-        createXeroConnector({
-          clientId: 'x-id',
-          clientSecret: 'x-secret',
-          baseUrl: emu.url,
-          retry: { baseDelayMs: 5 },
-        }),
-      ],
-    });
-    orgId = (await createOrganization(t.app.db, { name: 'Xero Suppliers Firm' })).id;
-    scope = new OrgScope(t.app.db, orgId);
-    connectionId = (
-      await addConnectionFromRefreshToken(
-        t.app,
-        scope,
-        { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
-        { type: 'system', id: 'cli' },
-      )
-    ).id;
+    ({ emu, t, orgId, scope, connectionId } = await xeroFirm({
+      name: 'Xero Suppliers Firm',
+      company: { seed: 33, customers: 12, invoices: 40 },
+      prepare: (e) => {
+        emu = e;
+        // a landlord the firm only buys from, and a customer Xero has not flagged IsCustomer yet
+        contact(supplierId, 'Harbour Street Landlord Ltd');
+        invoice(guid('suppliers-test', 'rent-bill'), supplierId, 'ACCPAY', 'RENT-11');
+        contact(lateId, 'Newcomer Joinery', false);
+        invoice(lateInvoiceId, lateId, 'ACCREC', 'INV-NEW-1');
+      },
+    }));
   });
   afterAll(async () => {
     await t.close();

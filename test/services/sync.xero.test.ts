@@ -1,13 +1,10 @@
 import type { Server } from 'node:http';
 import { and, count, eq } from 'drizzle-orm';
-import { createXeroConnector } from '../../connectors/xero';
-import { startXeroEmulator, type XeroEmulator } from '../../connectors/xero/emulator';
+import { type XeroEmulator } from '../../connectors/xero/emulator';
 import { customers, invoices, webhookEvents } from '../../src/db/schema';
-import { OrgScope } from '../../src/db/scope';
-import { addConnectionFromRefreshToken } from '../../src/services/connections/lifecycle';
-import { createOrganization } from '../../src/services/organizations';
 import { runSync } from '../../src/services/sync/runSync';
-import { createTestApp, type TestApp } from '../support/app';
+import { type TestApp } from '../support/app';
+import { xeroFirm } from '../support/xeroFirm';
 
 const KEY = 'xero-webhook-key-for-tests';
 
@@ -20,32 +17,11 @@ describe('sync service and webhooks against the Xero emulator', () => {
   let server: Server;
 
   beforeAll(async () => {
-    emu = await startXeroEmulator({
-      company: { seed: 21, customers: 30, invoices: 150, asOf: '2026-11-20' },
-      clientId: 'x-id',
-      clientSecret: 'x-secret',
+    ({ emu, t, orgId, connectionId } = await xeroFirm({
+      name: 'Xero Firm',
+      company: { seed: 21, customers: 30, invoices: 150 },
       webhookKey: KEY,
-    });
-    t = await createTestApp({
-      env: { XERO_WEBHOOK_KEY: KEY },
-      connectors: [
-        createXeroConnector({
-          clientId: 'x-id',
-          clientSecret: 'x-secret',
-          baseUrl: emu.url,
-          retry: { baseDelayMs: 5 },
-        }),
-      ],
-    });
-    orgId = (await createOrganization(t.app.db, { name: 'Xero Firm' })).id;
-    connectionId = (
-      await addConnectionFromRefreshToken(
-        t.app,
-        new OrgScope(t.app.db, orgId),
-        { platform: 'xero', externalTenantId: emu.tenantId, refreshToken: emu.issueRefreshToken() },
-        { type: 'system', id: 'cli' },
-      )
-    ).id;
+    }));
     server = t.web.listen(0);
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
