@@ -9,11 +9,8 @@
  * into a database of its own, dropped at the end (deleting 20,000 customers row by row through
  * their foreign keys would take far longer than the benchmark).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, queryRows } from '../src/db/client';
+import { queryRows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { connections } from '../src/db/schema';
 import { OrgScope } from '../src/db/scope';
@@ -22,7 +19,7 @@ import { firmView } from '../src/services/customers/firm';
 import { customerListQuery, listCustomers, listSql } from '../src/services/customers/list';
 import { customerTimeline } from '../src/services/customers/timeline';
 import { createOrganization } from '../src/services/organizations';
-import { scratchDatabase } from './support/database';
+import { benchDatabase } from './support/database';
 import { medianMs } from './support/timing';
 
 const CUSTOMERS = Number(process.env.CUSTOMERS_BENCH_CUSTOMERS ?? 20_000);
@@ -31,11 +28,7 @@ const NOW = new Date('2026-11-20T12:00:00Z');
 const TODAY = '2026-11-20';
 
 async function main() {
-  const base = process.env.DATABASE_URL || undefined;
-  const scratch = base ? await scratchDatabase(base, 'customers') : null;
-  const url = scratch?.url;
-  const dataDir = url ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'duely-customers-bench-'));
-  const database = await openDatabase(url ? { url, poolSize: 2 } : { dataDir: dataDir! });
+  const { database, drop } = await benchDatabase('customers', { poolSize: 2 });
   try {
     await migrate(database);
     const db = database.db;
@@ -122,9 +115,7 @@ async function main() {
       }),
     );
   } finally {
-    await database.close();
-    await scratch?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await drop();
   }
 }
 

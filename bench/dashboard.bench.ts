@@ -6,11 +6,8 @@
  * on stderr. Target: ≤ 300 ms each. Size: DASHBOARD_BENCH_INVOICES; DASHBOARD_BENCH_DATA_DIR keeps the
  * PGlite data for a closer look.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, queryRows } from '../src/db/client';
+import { queryRows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { connections } from '../src/db/schema';
 import { OrgScope } from '../src/db/scope';
@@ -18,7 +15,7 @@ import { addDays } from '../src/domain/calendar/localDate';
 import { createOrganization } from '../src/services/organizations';
 import { agingQuery, agingReport } from '../src/services/reports/aging';
 import { metricsReport } from '../src/services/reports/metrics';
-import { scratchDatabase } from './support/database';
+import { benchDatabase } from './support/database';
 import { medianMs } from './support/timing';
 
 const OPEN = Number(process.env.DASHBOARD_BENCH_INVOICES ?? 100_000);
@@ -30,13 +27,11 @@ const TODAY = '2026-11-20';
 async function main() {
   // on PostgreSQL a database of its own, dropped at the end (deleting 150,000 invoices row by row
   // through their foreign keys took minutes)
-  const scratch = process.env.DATABASE_URL
-    ? await scratchDatabase(process.env.DATABASE_URL, 'dashboard')
-    : null;
-  const url = scratch?.url;
-  const keptDir = process.env.DASHBOARD_BENCH_DATA_DIR; // kept afterwards, for looking at the plans
-  const dataDir = url || keptDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'duely-dashboard-bench-'));
-  const database = await openDatabase(url ? { url, poolSize: 2 } : { dataDir: keptDir ?? dataDir! });
+  // DASHBOARD_BENCH_DATA_DIR: PGlite data kept afterwards, for looking at the plans
+  const { database, drop } = await benchDatabase('dashboard', {
+    poolSize: 2,
+    ...(process.env.DASHBOARD_BENCH_DATA_DIR ? { keepDir: process.env.DASHBOARD_BENCH_DATA_DIR } : {}),
+  });
   try {
     await migrate(database);
     const db = database.db;
@@ -116,9 +111,7 @@ async function main() {
       }),
     );
   } finally {
-    await database.close();
-    await scratch?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -17,18 +17,15 @@
  * Without DATABASE_URL it runs on embedded PGlite with 100 firms (100,000 invoices) and says so.
  * Sizes: PLANNER_BENCH_FIRMS, PLANNER_BENCH_INVOICES_PER_FIRM. Target: findDue ≤ 5 s.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../src/app/context';
-import { openDatabase, queryRows, type Database } from '../src/db/client';
+import { queryRows, type Database } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { OrgScope } from '../src/db/scope';
 import { findDue, findDueQuery, type DueFirm } from '../src/services/reminders/due';
 import { planForFirm } from '../src/services/reminders/run';
 import { ensureSequences } from '../src/services/sequences';
-import { scratchDatabase } from './support/database';
+import { benchDatabase } from './support/database';
 import { medianMs } from './support/timing';
 
 const BASE_URL = process.env.DATABASE_URL || undefined;
@@ -42,30 +39,6 @@ const TODAY = '2026-11-20';
 const BASE = new Date('2026-11-20T06:00:00Z');
 
 const ms = (start: bigint) => Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10;
-
-/** A database of the bench's own: a new one on the PostgreSQL server, or a PGlite directory. */
-async function ownDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (!BASE_URL) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duely-planner-bench-'));
-    const database = await openDatabase({ dataDir: dir });
-    return {
-      database,
-      async drop() {
-        await database.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const scratch = await scratchDatabase(BASE_URL, 'planner');
-  const database = await openDatabase({ url: scratch.url, poolSize: 4 });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await scratch.drop();
-    },
-  };
-}
 
 async function load(database: Database): Promise<number> {
   const db = database.db;
@@ -133,7 +106,7 @@ async function planAll(
 }
 
 async function main() {
-  const { database, drop } = await ownDatabase();
+  const { database, drop } = await benchDatabase('planner', { poolSize: 4 });
   try {
     await migrate(database);
     const db = database.db;
