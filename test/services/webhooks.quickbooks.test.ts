@@ -139,4 +139,42 @@ describe('QuickBooks webhooks into Duely', () => {
     expect((await post(body)).status).toBe(200);
     expect(await t.app.db.select().from(webhookEvents)).toHaveLength(before);
   });
+
+  it('records every notification of a burst and fetches them all through one queued job', async () => {
+    const burst = await openInvoices(12);
+    for (const inv of burst) emu.editInvoice(inv.externalId, { privateNote: `burst ${inv.externalId}` });
+    const enqueue = jest.spyOn(t.app.queue, 'enqueue');
+    const before = (await eventsOf()).length;
+    for (const [i, inv] of burst.entries()) {
+      const body = JSON.stringify({
+        eventNotifications: [
+          {
+            realmId: emu.realmId,
+            dataChangeEvent: {
+              entities: [
+                {
+                  name: 'Invoice',
+                  id: inv.externalId,
+                  operation: 'Update',
+                  lastUpdated: `2026-11-20T11:00:${String(i).padStart(2, '0')}.000Z`,
+                },
+              ],
+            },
+          },
+        ],
+      });
+      expect((await post(body)).status).toBe(200);
+    }
+    expect(await eventsOf()).toHaveLength(before + burst.length);
+    // one job for the burst (two if the burst straddles a five-second slot)
+    expect(enqueue.mock.calls.length).toBeLessThanOrEqual(2);
+    enqueue.mockRestore();
+    await t.app.queue.drain(15_000);
+    const pending = (await eventsOf()).filter((e) => e.processedAt === null);
+    expect(pending).toHaveLength(0);
+    for (const inv of burst) {
+      const [after] = await t.app.db.select().from(invoices).where(eq(invoices.id, inv.id));
+      expect(after!.syncToken).not.toBe(inv.syncToken);
+    }
+  });
 });

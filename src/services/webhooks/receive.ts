@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context';
 import type { Platform } from '../../../connectors/types';
 import { connections, webhookEvents } from '../../db/schema';
 import { getLogger } from '../../logging/logger';
+import { SlotJobs } from './slotJobs';
 
 export const PROCESS_WEBHOOK_JOB = 'webhook.process';
 const log = getLogger('webhooks');
@@ -14,6 +15,7 @@ function secretFor(app: AppContext, platform: Platform): string | undefined {
     : app.config.XERO_WEBHOOK_KEY;
 }
 
+type EventRow = typeof webhookEvents.$inferInsert & { organizationId: string; connectionId: string };
 type ConnRef = { id: string; organizationId: string; externalTenantId: string };
 /** Tenant → connections, cached briefly: a burst of notifications costs one lookup. */
 const cache = new Map<string, { at: number; conns: ConnRef[] }>();
@@ -50,6 +52,45 @@ async function connectionsFor(app: AppContext, platform: Platform, tenants: stri
 }
 
 /**
+ * One statement, one round trip. The commit does not wait for its WAL flush
+ * (`synchronous_commit` set for this statement's own transaction): a row lost to a crash is
+ * recovered by the next scheduled incremental sync, and the platforms resend what was not
+ * acknowledged. Duplicates are dropped by the unique event id.
+ */
+async function recordEvents(app: AppContext, rows: EventRow[]): Promise<void> {
+  const records = rows.map((r) => ({
+    platform: r.platform,
+    event_id: r.eventId,
+    organization_id: r.organizationId,
+    connection_id: r.connectionId,
+    entity: r.entity,
+    external_id: r.externalId,
+    operation: r.operation,
+  }));
+  await app.db.execute(sql`
+    insert into ${webhookEvents}
+      (platform, event_id, organization_id, connection_id, entity, external_id, operation)
+    select r.platform, r.event_id, r.organization_id, r.connection_id, r.entity, r.external_id, r.operation
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(
+      platform text, event_id text, organization_id uuid, connection_id uuid,
+      entity text, external_id text, operation text)
+    where set_config('synchronous_commit', 'off', true) is not null
+    on conflict do nothing`);
+}
+
+/** Per queue (tests run several apps in one process), the slot jobs this process queued. */
+const slotJobsByQueue = new WeakMap<object, SlotJobs>();
+
+function slotJobsFor(app: AppContext): SlotJobs {
+  let jobs = slotJobsByQueue.get(app.queue);
+  if (!jobs) {
+    jobs = new SlotJobs({ slotMs: SLOT_MS, delayMs: 2000, startMarginMs: 500 });
+    slotJobsByQueue.set(app.queue, jobs);
+  }
+  return jobs;
+}
+
+/**
  * Verify, parse, deduplicate by event id, and enqueue one processing job per connection.
  * Nothing is fetched from the platform here: the platforms want an answer within seconds.
  */
@@ -70,7 +111,7 @@ export async function receiveWebhook(
   const byTenant = new Map<string, typeof conns>();
   for (const c of conns) byTenant.set(c.externalTenantId, [...(byTenant.get(c.externalTenantId) ?? []), c]);
   const touched = new Set<string>();
-  const rows: (typeof webhookEvents.$inferInsert)[] = [];
+  const rows: EventRow[] = [];
   for (const e of events) {
     for (const c of byTenant.get(e.externalTenantId) ?? []) {
       rows.push({
@@ -85,31 +126,12 @@ export async function receiveWebhook(
       touched.add(c.id);
     }
   }
-  if (rows.length) {
-    // no fsync wait per notification: a row lost to a crash is recovered by the next scheduled
-    // incremental sync, and the platforms resend what was not acknowledged
-    await app.db.transaction(async (tx) => {
-      if (app.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
-      await tx.insert(webhookEvents).values(rows).onConflictDoNothing();
-    });
-  }
-  const slot = Math.floor(Date.now() / SLOT_MS);
-  for (const connectionId of touched) {
-    // one pending job per connection and slot: a burst of notifications is fetched in batches
-    const first = await app.queue.enqueue(
-      PROCESS_WEBHOOK_JOB,
-      { connectionId },
-      { jobId: `webhook-${connectionId}-${slot}`, delayMs: 2000 },
+  if (rows.length) await recordEvents(app, rows);
+  const slotJobs = slotJobsFor(app);
+  for (const connectionId of touched)
+    await slotJobs.ensure(connectionId, (jobId, delayMs) =>
+      app.queue.enqueue(PROCESS_WEBHOOK_JOB, { connectionId }, { jobId, delayMs }),
     );
-    // the slot's job may already be running or done, and would not see these events: the next
-    // slot's job will (at most one extra job per connection and slot)
-    if (!first.added)
-      await app.queue.enqueue(
-        PROCESS_WEBHOOK_JOB,
-        { connectionId },
-        { jobId: `webhook-${connectionId}-${slot + 1}`, delayMs: SLOT_MS },
-      );
-  }
   log.info({ platform, events: events.length, connections: touched.size }, 'webhook accepted');
   return 'ok';
 }
