@@ -5,8 +5,10 @@
  * requests rotate over PORTAL_BENCH_SESSIONS sessions of that customer (as many people of the
  * customer's AP team would), which also keeps each link under the per-link throttle. autocannon
  * drives it for PORTAL_BENCH_SECONDS (10) at PORTAL_BENCH_CONNECTIONS (10) concurrent connections,
- * which keeps the one server process saturated. Target: ≥ 300 requests/s with p99 ≤ 100 ms on
- * PostgreSQL. Database: a fresh database created on the DATABASE_URL server (dropped afterwards,
+ * which keeps the one server process saturated. The list does not change during the run, so
+ * each request is served from what was built for the same fingerprint of the customer's open
+ * invoices (openInvoicesPage.ts); a list that changed costs a read and a render as before.
+ * Target: ≥ 300 requests/s with p99 ≤ 100 ms on PostgreSQL. Database: a fresh database created on the DATABASE_URL server (dropped afterwards,
  * so a long job elsewhere on that server's default database cannot block the migrations), else
  * embedded PGlite.
  */

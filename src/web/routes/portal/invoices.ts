@@ -3,13 +3,14 @@
  * PDF from the books (`/portal/invoices/:id/pdf`). Behind requirePortal: `req.portal` is set, and
  * every service call is scoped to its firm and customer (anything else is a 404).
  */
+import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../../app/context';
 import { paymentsEnabled } from '../../../services/payments/config';
-import { getInvoiceDetail, listOpenInvoices } from '../../../services/portal/invoices';
+import { getInvoiceDetail } from '../../../services/portal/invoices';
 import { invoicePdf } from '../../../services/portal/pdf';
 import { portalFormat } from './format';
-import { openInvoiceRowsHtml } from './invoiceRows';
+import { OpenInvoicesPages } from './openInvoicesPage';
 
 const portalOf = (req: Request) => req.portal!;
 
@@ -23,26 +24,36 @@ export function payTarget(
   return { href: '/portal/how-to-pay', external: false };
 }
 
+/** Where the rows go in the rendered page: random, so no text on the page can imitate it. */
+const ROWS_MARK = `<!--rows-${crypto.randomUUID()}-->`;
+
 export function portalInvoicesRouter(app: AppContext): Router {
   const r = Router();
+  const pages = new OpenInvoicesPages();
 
   r.get('/', async (req, res, next) => {
     try {
       const p = portalOf(req);
-      const list = await listOpenInvoices(p.scope, p.customerId, p.today);
       const online = paymentsEnabled(app);
+      const page = await pages.get(p, online, (inv) => payTarget(online, inv));
       res.render(
         'portal/invoices',
-        {
-          title: 'Open invoices',
-          list,
-          rowsHtml: openInvoiceRowsHtml(list.invoices, (inv) => payTarget(online, inv)),
-          fmt: portalFormat,
-        },
+        { title: 'Open invoices', list: page.list, rowsHtml: ROWS_MARK, fmt: portalFormat },
         (err, html) => {
           if (err) return next(err);
-          // sent as is: no ETag hashing of a private page that is never cached (no-store)
-          res.type('html').end(html);
+          // the rows go in already encoded; sent as is: no ETag hashing of a private page that is
+          // never cached (no-store)
+          const at = html.indexOf(ROWS_MARK);
+          if (at < 0) return void res.type('html').end(html); // no open invoices: no table
+          res
+            .type('html')
+            .end(
+              Buffer.concat([
+                Buffer.from(html.slice(0, at)),
+                page.rows,
+                Buffer.from(html.slice(at + ROWS_MARK.length)),
+              ]),
+            );
         },
       );
     } catch (err) {
