@@ -6,11 +6,7 @@
  * (`openInvoicesVersion`) and reuses what was built for it until an invoice changes. Entries are
  * keyed by firm, customer, date and payment mode, and the whole cache is bounded in bytes.
  */
-import {
-  listOpenInvoices,
-  openInvoicesVersion,
-  type OpenInvoices,
-} from '../../../services/portal/invoices';
+import { listOpenInvoices, openInvoicesVersion, type OpenInvoices } from '../../../services/portal/invoices';
 import type { PortalContext } from '../../middleware/portalAuth';
 import { openInvoiceRowsHtml, type PayTarget } from './invoiceRows';
 
