@@ -1,7 +1,8 @@
 /**
  * Duely's sync service (runSync: connector + batched upserts + cursor per batch) against the
  * QuickBooks emulator run as its own process with Intuit's limits on: a full sync of 20,000
- * customers / 100,000 invoices into the database (embedded PGlite, or DATABASE_URL), then an
+ * customers / 100,000 invoices into the database (embedded PGlite, or a scratch database on the
+ * DATABASE_URL server), then an
  * incremental sync after 1 % of the invoices change.
  * Targets: API calls ≤ 1.05 × floor, zero 429s, ingest ≥ 5,000 records/s, peak RSS ≤ 512 MB;
  * incremental ≤ 3 calls and ≤ 2 % of the full sync's time. Sizes: QB_BENCH_CUSTOMERS, QB_BENCH_INVOICES.
@@ -20,6 +21,7 @@ import { addConnectionFromRefreshToken } from '../src/services/connections/lifec
 import { createOrganization } from '../src/services/organizations';
 import { runSync } from '../src/services/sync/runSync';
 import { startEmulator } from './support/connectorSync';
+import { scratchDatabase } from './support/database';
 
 const customers = Number(process.env.QB_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.QB_BENCH_INVOICES ?? 100_000);
@@ -34,6 +36,11 @@ interface Started {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duely-qb-bench-'));
+  // a database of its own on the DATABASE_URL server, dropped afterwards: runs are repeatable and
+  // leave nothing behind
+  const scratch = process.env.DATABASE_URL
+    ? await scratchDatabase(process.env.DATABASE_URL, 'qb_ingest')
+    : null;
   const { emu, child } = await startEmulator<Started>(
     path.join(__dirname, '..', 'connectors', 'quickbooks', 'emulator', 'main.js'),
     ['--customers', String(customers), '--invoices', String(invoices), '--port', '0', '--controls'],
@@ -49,7 +56,7 @@ async function main() {
       ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
       SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     });
     const app = await buildApp({
       config,
@@ -135,6 +142,7 @@ async function main() {
     clearInterval(sampler);
     child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
   }
 }
 
