@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
+import request from 'supertest';
 import { type XeroEmulator } from '../../connectors/xero/emulator';
 import { guid, type ContactRec, type InvoiceRec } from '../../connectors/xero/emulator/store';
 import { customers, invoices } from '../../src/db/schema';
 import type { OrgScope } from '../../src/db/scope';
+import { createApiToken } from '../../src/services/apiTokens';
 import { customerListQuery, listCustomers } from '../../src/services/customers/list';
 import { runSync } from '../../src/services/sync/runSync';
 import { type TestApp } from '../support/app';
@@ -58,6 +60,22 @@ describe('Xero suppliers and customers', () => {
         pageSize: 500,
       })
     ).rows.map((r) => r.name);
+  /** The same list through the API (`GET /api/v1/customers`, every page). */
+  const listedByApi = async () => {
+    const { token } = await createApiToken(scope, 'suppliers test', { type: 'system', id: null });
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await request(t.web)
+        .get(`/api/v1/customers?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      const body = res.body as { data: { name: string }[]; nextCursor: string | null };
+      names.push(...body.data.map((c) => c.name));
+      cursor = body.nextCursor;
+    } while (cursor);
+    return names;
+  };
 
   beforeAll(async () => {
     ({ emu, t, orgId, scope, connectionId } = await xeroFirm({
@@ -97,6 +115,17 @@ describe('Xero suppliers and customers', () => {
     const names = await listed();
     expect(names).not.toContain('Harbour Street Landlord Ltd');
     expect(names.length).toBeGreaterThan(1);
+    const viaApi = await listedByApi();
+    expect(viaApi).not.toContain('Harbour Street Landlord Ltd');
+    expect(viaApi.sort()).toEqual([...names].sort());
+    // asked for by id, it is still there
+    const res = await request(t.web)
+      .get(`/api/v1/customers/${supplier!.id}`)
+      .set(
+        'authorization',
+        `Bearer ${(await createApiToken(scope, 'by id', { type: 'system', id: null })).token}`,
+      );
+    expect(res.status).toBe(200);
   });
 
   it('lists the supplier once the firm sends it a sales invoice', async () => {
@@ -109,5 +138,6 @@ describe('Xero suppliers and customers', () => {
     });
     expect(run.status).toBe('succeeded');
     expect(await listed()).toContain('Harbour Street Landlord Ltd');
+    expect(await listedByApi()).toContain('Harbour Street Landlord Ltd');
   });
 });

@@ -103,6 +103,22 @@ export function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * Xero keeps suppliers in the same Contacts list as customers, and every contact is synced (an
+ * invoice may name a contact before Xero flags it IsCustomer). A Xero contact with no sales
+ * invoice or credit note in Duely is a supplier-only contact: kept, but not listed (the web list
+ * and the API alike; a customer asked for by id is always shown). `c` is the customers row.
+ */
+export function salesContactsOnly(org: string): SQL {
+  return sql`and (not exists (select 1 from connections x
+                               where x.id = c.connection_id and x.organization_id = ${org}
+                                 and x.platform = 'xero')
+                 or exists (select 1 from invoices i
+                             where i.organization_id = ${org} and i.customer_id = c.id)
+                 or exists (select 1 from credit_notes n
+                             where n.organization_id = ${org} and n.customer_id = c.id))`;
+}
+
 /** The list's statement (exported for the benchmark's query plan). */
 export function listSql(
   scope: OrgScope,
@@ -121,19 +137,7 @@ export function listSql(
   // customers themselves: the invoices of the customers it matched only
   const one = onlyId ? sql`and customer_id = ${onlyId}` : sql``;
   const narrowed = q.q || q.tag || q.pilot ? sql`and i.customer_id in (select id from matched)` : sql``;
-  // Xero keeps suppliers in the same Contacts list as customers, and every contact is synced (an
-  // invoice may name a contact before Xero flags it IsCustomer). A Xero contact with no sales
-  // invoice or credit note in Duely is a supplier-only contact: kept, but not listed. A customer
-  // asked for by id is always shown.
-  const customersOnly = onlyId
-    ? sql``
-    : sql`and (not exists (select 1 from connections x
-                             where x.id = c.connection_id and x.organization_id = ${org}
-                               and x.platform = 'xero')
-               or exists (select 1 from invoices i
-                           where i.organization_id = ${org} and i.customer_id = c.id)
-               or exists (select 1 from credit_notes n
-                           where n.organization_id = ${org} and n.customer_id = c.id))`;
+  const customersOnly = onlyId ? sql`` : salesContactsOnly(org);
   const search = q.q
     ? sql`and (c.name ilike ${likePattern(q.q)} or c.email ilike ${likePattern(q.q)}
                or exists (select 1 from contacts k

@@ -5,6 +5,7 @@ import { queryRows } from '../../../db/client';
 import { decodeCursor, listQuery, page } from './pagination';
 import { HttpError } from '../../middleware/errors';
 import { isUuid } from '../../../db/scope';
+import { salesContactsOnly } from '../../../services/customers/list';
 
 interface CustomerRow {
   id: string;
@@ -41,7 +42,7 @@ export function customersApi(app: AppContext): Router {
       customerQuery(
         req.apiAuth!.organizationId,
         today,
-        after ? sql`and c.id > ${after}` : sql``,
+        sql`${after ? sql`and c.id > ${after}` : sql``} ${salesContactsOnly(req.apiAuth!.organizationId)}`,
         q.limit + 1,
       ),
     );
