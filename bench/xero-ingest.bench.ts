@@ -9,31 +9,16 @@
  * zero 429s, ingest ≥ 5,000 records/s, peak RSS ≤ 512 MB; incremental ≤ 1.05 × ceil(changed /
  * 1000) + fixed calls. Sizes: XERO_BENCH_CUSTOMERS, XERO_BENCH_INVOICES.
  */
-import path from 'node:path';
 import { createXeroConnector } from '../connectors/xero';
-import { startEmulator } from './support/connectorSync';
+import { startXeroEmulatorProcess } from './support/connectorSync';
 import { fullThenIncrementalIngest } from './support/ingest';
 
 const customers = Number(process.env.XERO_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.XERO_BENCH_INVOICES ?? 100_000);
 const minuteMs = Number(process.env.XERO_BENCH_MINUTE_MS ?? 1_000);
 
-interface Started {
-  url: string;
-  tenantId: string;
-  refreshToken: string;
-  clientId: string;
-  clientSecret: string;
-}
-
 async function main() {
-  const { emu, child } = await startEmulator<Started>(
-    path.join(__dirname, '..', 'connectors', 'xero', 'emulator', 'main.js'),
-    [
-      ...['--customers', String(customers), '--invoices', String(invoices)],
-      ...['--port', '0', '--controls', '--minute-ms', String(minuteMs)],
-    ],
-  );
+  const { emu, child } = await startXeroEmulatorProcess({ customers, invoices, minuteMs });
   try {
     const changed = Math.round(invoices / 100);
     const r = await fullThenIncrementalIngest({

@@ -9,37 +9,15 @@
  * Sizes: XERO_BENCH_CUSTOMERS, XERO_BENCH_INVOICES; XERO_BENCH_MINUTE_MS shortens Xero's
  * minute on both sides for a quick run (the default is Xero's real 60 s).
  */
-import path from 'node:path';
 import { createXeroConnector } from '../connectors/xero';
-import { fullThenIncremental, startEmulator } from './support/connectorSync';
+import { fullThenIncremental, startXeroEmulatorProcess } from './support/connectorSync';
 
 const customers = Number(process.env.XERO_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.XERO_BENCH_INVOICES ?? 100_000);
 const minuteMs = Number(process.env.XERO_BENCH_MINUTE_MS ?? 60_000);
 
-interface Started {
-  url: string;
-  tenantId: string;
-  refreshToken: string;
-  clientId: string;
-  clientSecret: string;
-}
-
 async function main() {
-  const { emu, child } = await startEmulator<Started>(
-    path.join(__dirname, '..', 'connectors', 'xero', 'emulator', 'main.js'),
-    [
-      '--customers',
-      String(customers),
-      '--invoices',
-      String(invoices),
-      '--port',
-      '0',
-      '--controls',
-      '--minute-ms',
-      String(minuteMs),
-    ],
-  );
+  const { emu, child } = await startXeroEmulatorProcess({ customers, invoices, minuteMs });
   try {
     const connector = createXeroConnector({
       clientId: emu.clientId,

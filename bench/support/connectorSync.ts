@@ -4,6 +4,7 @@
  * the emulator, and a full then an incremental sync with records counted and peak RSS sampled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import readline from 'node:readline';
 import pino from 'pino';
 import type { AccountingConnector, ConnectorContext, SyncBatch } from '../../connectors/types';
@@ -19,6 +20,20 @@ export async function startEmulator<T>(
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
   return { emu: JSON.parse(first) as T, child };
+}
+
+/** The Xero emulator as its own process, with a generated company and Xero's limits per `minuteMs`. */
+export function startXeroEmulatorProcess(size: { customers: number; invoices: number; minuteMs: number }) {
+  return startEmulator<{
+    url: string;
+    tenantId: string;
+    refreshToken: string;
+    clientId: string;
+    clientSecret: string;
+  }>(path.join(__dirname, '..', '..', 'connectors', 'xero', 'emulator', 'main.js'), [
+    ...['--customers', String(size.customers), '--invoices', String(size.invoices)],
+    ...['--port', '0', '--controls', '--minute-ms', String(size.minuteMs)],
+  ]);
 }
 
 export interface SyncCounts {
