@@ -26,6 +26,11 @@ export async function bulkUpsert<
     /** `do nothing` on conflict instead of updating. */
     ignore?: boolean;
     returning?: Record<keyof R & string, PgColumn>;
+    /**
+     * Commit without waiting for the WAL flush (`synchronous_commit` off for this statement's own
+     * transaction only): for rows a crash may lose because they are recovered some other way.
+     */
+    asyncCommit?: boolean;
   },
 ): Promise<R[]> {
   if (!rows.length) return [];
@@ -43,6 +48,7 @@ export async function bulkUpsert<
   const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const colList = cols.map((c) => ident(c.name)).join(', ');
   const recordDef = cols.map((c) => `${ident(c.name)} ${c.getSQLType()}`).join(', ');
+  const where = opts.asyncCommit ? ` where set_config('synchronous_commit', 'off', true) is not null` : '';
   let conflict = '';
   if (opts.conflict) {
     const target = opts.conflict.map((c) => ident(c.name)).join(', ');
@@ -63,7 +69,7 @@ export async function bulkUpsert<
         : sql``;
       return queryRows<R>(
         db,
-        sql`insert into ${sql.raw(ident(getTableName(table)))} (${sql.raw(colList)}) select ${sql.raw(colList)} from jsonb_to_recordset(${JSON.stringify(doc)}::jsonb) as x(${sql.raw(recordDef)})${sql.raw(conflict)}${sql.join(assignments, sql`, `)}${returning}`,
+        sql`insert into ${sql.raw(ident(getTableName(table)))} (${sql.raw(colList)}) select ${sql.raw(colList)} from jsonb_to_recordset(${JSON.stringify(doc)}::jsonb) as x(${sql.raw(recordDef)})${sql.raw(where + conflict)}${sql.join(assignments, sql`, `)}${returning}`,
       );
     }
   }
@@ -75,6 +81,6 @@ export async function bulkUpsert<
     : '';
   return queryRows<R>(
     db,
-    sql`insert into ${sql.raw(ident(getTableName(table)))} (${sql.raw(colList)}) select ${sql.raw(colList)} from jsonb_to_recordset(${JSON.stringify(doc)}::jsonb) as x(${sql.raw(recordDef)})${sql.raw(conflict + returning)}`,
+    sql`insert into ${sql.raw(ident(getTableName(table)))} (${sql.raw(colList)}) select ${sql.raw(colList)} from jsonb_to_recordset(${JSON.stringify(doc)}::jsonb) as x(${sql.raw(recordDef)})${sql.raw(where + conflict + returning)}`,
   );
 }

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app/context';
 import type { Platform } from '../../../connectors/types';
+import { bulkUpsert } from '../../db/bulk';
 import { connections, webhookEvents } from '../../db/schema';
 import { getLogger } from '../../logging/logger';
 import { SlotJobs } from './slotJobs';
@@ -15,7 +16,6 @@ function secretFor(app: AppContext, platform: Platform): string | undefined {
     : app.config.XERO_WEBHOOK_KEY;
 }
 
-type EventRow = typeof webhookEvents.$inferInsert & { organizationId: string; connectionId: string };
 type ConnRef = { id: string; organizationId: string; externalTenantId: string };
 /** Tenant → connections, cached briefly: a burst of notifications costs one lookup. */
 const cache = new Map<string, { at: number; conns: ConnRef[] }>();
@@ -51,33 +51,6 @@ async function connectionsFor(app: AppContext, platform: Platform, tenants: stri
   return tenants.flatMap((t) => cache.get(`${platform}|${t}`)?.conns ?? []);
 }
 
-/**
- * One statement, one round trip. The commit does not wait for its WAL flush
- * (`synchronous_commit` set for this statement's own transaction): a row lost to a crash is
- * recovered by the next scheduled incremental sync, and the platforms resend what was not
- * acknowledged. Duplicates are dropped by the unique event id.
- */
-async function recordEvents(app: AppContext, rows: EventRow[]): Promise<void> {
-  const records = rows.map((r) => ({
-    platform: r.platform,
-    event_id: r.eventId,
-    organization_id: r.organizationId,
-    connection_id: r.connectionId,
-    entity: r.entity,
-    external_id: r.externalId,
-    operation: r.operation,
-  }));
-  await app.db.execute(sql`
-    insert into ${webhookEvents}
-      (platform, event_id, organization_id, connection_id, entity, external_id, operation)
-    select r.platform, r.event_id, r.organization_id, r.connection_id, r.entity, r.external_id, r.operation
-    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(
-      platform text, event_id text, organization_id uuid, connection_id uuid,
-      entity text, external_id text, operation text)
-    where set_config('synchronous_commit', 'off', true) is not null
-    on conflict do nothing`);
-}
-
 /** Per queue (tests run several apps in one process), the slot jobs this process queued. */
 const slotJobsByQueue = new WeakMap<object, SlotJobs>();
 
@@ -111,7 +84,7 @@ export async function receiveWebhook(
   const byTenant = new Map<string, typeof conns>();
   for (const c of conns) byTenant.set(c.externalTenantId, [...(byTenant.get(c.externalTenantId) ?? []), c]);
   const touched = new Set<string>();
-  const rows: EventRow[] = [];
+  const rows: (typeof webhookEvents.$inferInsert)[] = [];
   for (const e of events) {
     for (const c of byTenant.get(e.externalTenantId) ?? []) {
       rows.push({
@@ -126,7 +99,13 @@ export async function receiveWebhook(
       touched.add(c.id);
     }
   }
-  if (rows.length) await recordEvents(app, rows);
+  // one statement, one round trip, no wait for the WAL flush: a row lost to a crash is recovered
+  // by the next scheduled incremental sync, and the platforms resend what was not acknowledged
+  await bulkUpsert(app.db, webhookEvents, rows, {
+    conflict: [webhookEvents.platform, webhookEvents.eventId],
+    ignore: true,
+    asyncCommit: true,
+  });
   const slotJobs = slotJobsFor(app);
   for (const connectionId of touched)
     await slotJobs.ensure(connectionId, (jobId, delayMs) =>

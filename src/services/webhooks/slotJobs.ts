@@ -44,7 +44,7 @@ export class SlotJobs {
     if (next.added) this.remember(this.key(connectionId, slot + 1), now + this.opts.slotMs);
   }
 
-  jobId(connectionId: string, slot: number): string {
+  private jobId(connectionId: string, slot: number): string {
     return `webhook-${connectionId}-${slot}`;
   }
 
