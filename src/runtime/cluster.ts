@@ -30,7 +30,10 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export function superviseWebWorkers(opts: ClusterOptions): WebCluster {
   if (opts.exec) cluster.setupPrimary({ exec: opts.exec });
   const quickDeathMs = opts.quickDeathMs ?? 5_000;
-  const startedAt = new Map<number, number>();
+  // Our own list of live workers: cluster.workers drops a worker only once it has both exited and
+  // disconnected, and the two events come in either order, so at the last 'exit' it may still
+  // list the worker and a stop would never settle.
+  const live = new Map<number, { worker: Worker; startedAt: number }>();
   let stopping = false;
   let restartDelay = 0;
   let resolveStopped!: () => void;
@@ -38,16 +41,18 @@ export function superviseWebWorkers(opts: ClusterOptions): WebCluster {
 
   const fork = (): Worker => {
     const w = cluster.fork(opts.env);
-    startedAt.set(w.id, Date.now());
+    live.set(w.id, { worker: w, startedAt: Date.now() });
     return w;
   };
-  const alive = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+  const alive = () => [...live.values()].map((l) => l.worker);
 
   cluster.on('exit', (w, code, signal) => {
-    const lived = Date.now() - (startedAt.get(w.id) ?? 0);
-    startedAt.delete(w.id);
+    const entry = live.get(w.id);
+    if (!entry) return;
+    live.delete(w.id);
+    const lived = Date.now() - entry.startedAt;
     if (stopping) {
-      if (alive().length === 0) resolveStopped();
+      if (live.size === 0) resolveStopped();
       return;
     }
     restartDelay = lived < quickDeathMs ? Math.min(Math.max(restartDelay * 2, 500), MAX_RESTART_DELAY_MS) : 0;

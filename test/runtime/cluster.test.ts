@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import cluster, { type Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { superviseWebWorkers, type WebCluster } from '../../src/runtime/cluster';
 
@@ -46,10 +48,13 @@ describe('web cluster', () => {
     const answer = () =>
       new Promise<string>((resolve, reject) => {
         http
-          .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+          .get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 3_000 }, (res) => {
             let body = '';
             res.on('data', (c: Buffer) => (body += c.toString()));
             res.on('end', () => resolve(body));
+          })
+          .on('timeout', function (this: http.ClientRequest) {
+            this.destroy(new Error('no answer'));
           })
           .on('error', reject);
       });
@@ -77,5 +82,43 @@ describe('web cluster', () => {
     await web.stopped;
     for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
     await expect(answer()).rejects.toThrow();
+  });
+
+  it('settles a stop when a worker exits before its IPC channel closes (still listed by node:cluster)', async () => {
+    // node:cluster removes a worker from cluster.workers only once it has exited *and*
+    // disconnected; the 'exit' event can come first. Forks are faked to force that order.
+    const fakes: Worker[] = [];
+    const fork = jest.spyOn(cluster, 'fork').mockImplementation(() => {
+      const id = 1_000 + fakes.length;
+      const w = Object.assign(new EventEmitter(), {
+        id,
+        process: {
+          pid: 900_000 + id,
+          kill: () => setImmediate(() => cluster.emit('exit', w, 0, 'SIGTERM')),
+        },
+      }) as unknown as Worker;
+      fakes.push(w);
+      return w;
+    });
+    const listed = Object.getOwnPropertyDescriptor(cluster, 'workers');
+    Object.defineProperty(cluster, 'workers', {
+      configurable: true,
+      get: () => Object.fromEntries(fakes.map((w) => [w.id, w])),
+    });
+    try {
+      const fake = superviseWebWorkers({ count: 2, logger: pino({ level: 'silent' }) });
+      expect(fake.pids()).toHaveLength(2);
+      fake.stop();
+      const settled = await Promise.race([
+        fake.stopped.then(() => 'stopped'),
+        new Promise((r) => setTimeout(() => r('still waiting'), 2_000).unref()),
+      ]);
+      expect(settled).toBe('stopped');
+      expect(fake.pids()).toEqual([]);
+    } finally {
+      fork.mockRestore();
+      if (listed) Object.defineProperty(cluster, 'workers', listed);
+      else delete (cluster as { workers?: unknown }).workers;
+    }
   });
 });
