@@ -8,6 +8,7 @@ import { agingBucket, daysPastDue } from '../../../domain/aging';
 import { formatMoney, parseMoney } from '../../../domain/money';
 import { HttpError } from '../../middleware/errors';
 import { decodeCursor, listQuery, page } from './pagination';
+import { firmToday } from './firmToday';
 
 const invoiceQuery = listQuery.extend({
   status: z
@@ -63,7 +64,7 @@ export function invoicesApi(app: AppContext): Router {
     const rows = await select(where)
       .orderBy(asc(invoices.id))
       .limit(q.limit + 1);
-    const today = app.now().toISOString().slice(0, 10);
+    const today = await firmToday(app, req);
     const p = page(
       rows.map((x) => ({ ...x.inv, platform: x.platform })),
       q.limit,
@@ -76,7 +77,7 @@ export function invoicesApi(app: AppContext): Router {
     if (!isUuid(id)) throw new HttpError(404, 'not_found', 'invoice not found');
     const [row] = await select(req.apiAuth!.scope.where(invoices, eq(invoices.id, id))).limit(1);
     if (!row) throw new HttpError(404, 'not_found', 'invoice not found');
-    res.json(present({ ...row.inv, platform: row.platform }, app.now().toISOString().slice(0, 10)));
+    res.json(present({ ...row.inv, platform: row.platform }, await firmToday(app, req)));
   });
   return r;
 }

@@ -74,7 +74,10 @@ export function openApiDocument(baseUrl: string) {
             externalId: { type: 'string' },
             name: { type: 'string' },
             email: { type: ['string', 'null'] },
-            currency: { type: ['string', 'null'] },
+            currency: {
+              type: 'string',
+              description: 'the customer’s currency, else its open invoices’, else the firm’s base currency',
+            },
             balance: money,
             overdueBalance: money,
           },

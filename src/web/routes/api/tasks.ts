@@ -1,19 +1,12 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../../app/context';
-import type { Db } from '../../../db/client';
-import { localDateOf } from '../../../domain/calendar';
 import type { Actor } from '../../../services/audit';
-import { findOrganization } from '../../../services/organizations';
 import { assignTask, completeTask, listTasks, reopenTask } from '../../../services/tasks';
 import { assignTaskInput, type ListTasksInput } from '../../../services/tasks/input';
 import { ValidationError, zodMessage } from '../../../services/errors';
+import { firmToday } from './firmToday';
 
 const tokenActor = (req: Request): Actor => ({ type: 'api_token', id: req.apiAuth!.tokenId });
-
-const firmToday = async (app: AppContext, req: Request) => {
-  const org = await findOrganization(app.db as Db, req.apiAuth!.organizationId);
-  return localDateOf(app.now(), org.timezone);
-};
 
 /** Tasks for the firm's clerks (calls, letters, master-data checks): the queue and its outcomes. */
 export function tasksApi(app: AppContext): Router {
