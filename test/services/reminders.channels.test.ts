@@ -54,6 +54,8 @@ describe('reminders: what sequence steps become (letters, texts, courtesy calls,
       expect.arrayContaining([
         'Owed: invoice #INV-1, USD 1,200.00, due 2026-10-31 (23 days overdue)',
         'Print the final notice with the open invoices and send it to the billing address',
+        // seedFirm's customer has no postal address: the clerk is told before printing anything
+        'No postal address on file: ask the customer for one (and add it in the books) before posting',
       ]),
     );
     expect(await emailsOf(f.id)).toEqual([]);

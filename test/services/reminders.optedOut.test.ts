@@ -114,6 +114,7 @@ describe('reminders: an opted-out customer gets a human touch, never an e-mail',
     const [task] = await tasksOf(f.id);
     expect(task).toMatchObject({ kind: 'letter', title: 'Send a payment reminder by post' });
     expect(task!.talkingPoints.join('\n')).toMatch(/Post it to the billing address/);
+    expect(task!.talkingPoints).toContain('Post to: 1 Harbour Road, Portsmouth PO1 2AB, GB');
     expect(await emailsOf(f.id)).toEqual([]);
   });
 

@@ -3,6 +3,8 @@
  * reads the customer and its contacts and asks; a task lists the gaps, and no gap means no task.
  */
 
+import { isCompletePostalAddress } from '../postalAddress';
+
 export type MasterDataGap = 'billing_email' | 'terms' | 'address' | 'phone';
 
 export interface MasterDataFacts {
@@ -38,9 +40,7 @@ export function masterDataGaps(f: MasterDataFacts): MasterDataGap[] {
   // contacts with addresses take over from the customer's own address (as the runner does)
   if (!contactEmail && (anyContactEmail || !present(f.email))) gaps.push('billing_email');
   if (!f.terms || (f.terms.dueDays === null && !present(f.terms.name))) gaps.push('terms');
-  const a = f.address;
-  if (!a || !present(a.line1) || !present(a.city) || !(present(a.postalCode) || present(a.country)))
-    gaps.push('address');
+  if (!isCompletePostalAddress(f.address)) gaps.push('address');
   if (!present(f.phone) && !live.some((c) => present(c.phone))) gaps.push('phone');
   return gaps;
 }

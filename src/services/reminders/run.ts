@@ -13,6 +13,7 @@ import { contacts, customers, emails, invoiceSteps, invoices, messages, tasks } 
 import { OrgScope } from '../../db/scope';
 import { daysBetween, isLocalDate, localDateOf } from '../../domain/calendar';
 import { parseMoney } from '../../domain/money';
+import { postalLines, type PostalAddress } from '../../domain/postalAddress';
 import { plan, type PlannedAction, type PlannerOutput } from '../../domain/planner';
 import { BUILTIN_TASK_TEMPLATES, FIND_CONTACT_TEMPLATE } from '../../domain/sequences/builtins';
 import type { SequenceChannel } from '../../domain/sequences/format';
@@ -194,7 +195,16 @@ async function recordNextActions(db: Db, orgId: string, output: PlannerOutput, n
 // ---------------------------------------------------------------------------------------------
 
 interface Facts {
-  customers: Map<string, { id: string; name: string; email: string | null; timezone: string | null }>;
+  customers: Map<
+    string,
+    {
+      id: string;
+      name: string;
+      email: string | null;
+      timezone: string | null;
+      address: PostalAddress | null;
+    }
+  >;
   /** `id` null: the address on the customer record (the customer has no contact rows). */
   contacts: Map<string, { id: string | null; name: string | null; email: string; phone: string | null }[]>;
   invoices: Map<
@@ -210,7 +220,13 @@ async function loadFacts(db: Db, orgId: string, actions: PlannedAction[]): Promi
   const customerIds = [...new Set(actions.map((a) => a.customerId))];
   const invoiceIds = [...new Set(actions.flatMap((a) => a.invoiceIds))];
   const custRows = await db
-    .select({ id: customers.id, name: customers.name, email: customers.email, timezone: customers.timezone })
+    .select({
+      id: customers.id,
+      name: customers.name,
+      email: customers.email,
+      timezone: customers.timezone,
+      address: customers.address,
+    })
     .from(customers)
     .where(scope.where(customers, inArray(customers.id, customerIds)));
   const contactRows = await db
@@ -530,6 +546,14 @@ async function createTask(
   return 'task_created';
 }
 
+/** Where a letter goes: the billing address from the books, or the gap to close before posting. */
+function postTo(address: PostalAddress | null): string {
+  const lines = postalLines(address);
+  return lines.length > 0
+    ? `Post to: ${lines.join(', ')}`
+    : 'No postal address on file: ask the customer for one (and add it in the books) before posting';
+}
+
 const SMS_BY_HAND =
   'A text-message step: Duely sends no texts yet, so text the customer from the firm’s phone (or call)';
 
@@ -550,6 +574,8 @@ function talkingPoints(
 ): string[] {
   const points: string[] = [];
   if (action.channelReason) points.push(CHANNEL_REASONS[action.channelReason] ?? action.channelReason);
+  if (action.channel === 'letter')
+    points.push(postTo(facts.customers.get(action.customerId)?.address ?? null));
   const totals = new Map<string, bigint>();
   for (const id of action.invoiceIds) {
     const inv = facts.invoices.get(id);
