@@ -101,10 +101,13 @@ describe('browser: editing a sequence with its live preview', () => {
     await page.click(`li.step[data-index="${rows}"] button[data-row-action="up"]`);
     expect(await page.inputValue(`input[name="steps[${rows - 1}][key]"]`)).toBe('call-45');
     await screenshot(page, 'sequence-4-added-step');
-    await Promise.all([
-      page.waitForURL(`**${EDITOR}`),
+    // the page is already at the editor's URL: wait for the save itself and the page it leads to
+    const [saveResponse] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === EDITOR && r.request().method() === 'POST'),
       page.click('.form-actions button[name="action"][value="save"] >> nth=-1'),
     ]);
+    expect(saveResponse.status()).toBe(302);
+    await page.waitForLoadState('load');
     await expect(page.textContent('.flash-success')).resolves.toContain(
       `Saved as version ${seq.version + 1}`,
     );

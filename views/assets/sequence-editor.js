@@ -9,6 +9,9 @@
   var stepSelect = document.getElementById('preview-step');
   var status = document.getElementById('preview-status');
   var timer = null;
+  // set once the clerk saves: a preview refresh still pending must not go out after the save, as a
+  // second submission of the same form can cancel the first before it leaves the page
+  var leaving = false;
 
   function rows() {
     if (!list) return [];
@@ -104,7 +107,7 @@
   });
 
   function schedulePreview() {
-    if (!previewButton) return;
+    if (!previewButton || leaving) return;
     clearTimeout(timer);
     timer = setTimeout(function () {
       if (status) status.textContent = 'Preview updated with the unsaved values; nothing is sent.';
@@ -117,4 +120,9 @@
     schedulePreview();
   });
   form.addEventListener('change', schedulePreview);
+  form.addEventListener('submit', function (ev) {
+    if (ev.submitter && ev.submitter === previewButton) return;
+    leaving = true;
+    clearTimeout(timer);
+  });
 })();
