@@ -1,15 +1,16 @@
 /**
  * Render throughput: messages from templates compiled once (the product path) versus compiling
  * MJML for every message; then render + hand to a local SMTP sink (smtp-server in its own
- * process on loopback) through the product's pooled nodemailer transport, with this process's CPU
- * time to show it runs on one core. Target: ≥ 500 messages/s rendered and handed over, flat
- * memory. Prints one final JSON line:
+ * process on loopback, on the last CPU) through the product's pooled SMTP transport, with this
+ * process and all its threads pinned to CPU 0 (`taskset`) so the figure is one core's. Target:
+ * ≥ 500 messages/s rendered and handed over, flat memory. Prints one final JSON line:
  *   {"bench":"render","metrics":{"messagesPerSec","compilePerMessagePerSec","ratio","smtpMessagesPerSec",…}}
  * Sizes: N, N_COMPILE, N_SMTP.
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { SMTPServer } from 'smtp-server';
+import { lastCpu, pinToCpu } from './support/cpu';
 import { createRenderer, loadBuiltinTemplates, type EmailData } from '../src/email';
 import { smtpTransport } from '../src/mail/transport';
 
@@ -49,6 +50,8 @@ async function sink(): Promise<void> {
 /** Render and send N_SMTP messages through the product's SMTP transport to the sink. */
 async function renderAndSend(renderer: ReturnType<typeof createRenderer>) {
   const child = spawn(process.execPath, [__filename, '--sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pinnedCpu = pinToCpu(process.pid, 0);
+  if (pinnedCpu !== null) pinToCpu(child.pid!, lastCpu());
   try {
     const line = await new Promise<string>((resolve, reject) => {
       readline.createInterface({ input: child.stdout! }).once('line', resolve);
@@ -87,6 +90,8 @@ async function renderAndSend(renderer: ReturnType<typeof createRenderer>) {
     return {
       smtpMessagesPerSec: Math.round(N_SMTP / secs),
       smtpCpuCores: Math.round(((cpu.user + cpu.system) / 1e6 / secs) * 100) / 100,
+      smtpCpuMsPerMessage: Math.round(((cpu.user + cpu.system) / 1e3 / N_SMTP) * 1000) / 1000,
+      smtpPinnedCpu: pinnedCpu,
       smtpRssMbStart: rssStart,
       smtpRssMbEnd: mb(),
       nSmtp: N_SMTP,

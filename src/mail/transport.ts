@@ -1,4 +1,5 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import { buildMimeMessage } from './mime';
+import { SmtpPool } from './smtpPool';
 import { classifySmtpError, type SendFailure } from './smtpErrors';
 
 export interface OutgoingEmail {
@@ -27,34 +28,26 @@ export interface MailTransport {
 }
 
 /**
- * SMTP via nodemailer with pooling (connections are reused across messages). 4xx answers and
- * network errors are temporary (the job retries with the same Message-ID), a 5xx recipient
- * rejection is a hard bounce, any other 5xx a permanent failure with the server's reason.
+ * SMTP through a pool of connections (`SmtpPool`: nodemailer's SMTP client, connections reused
+ * across messages; `maxConnections`/`maxMessages` from SMTP_URL's query); the message is built in
+ * one pass by `buildMimeMessage`. 4xx answers and network errors are temporary (the job retries
+ * with the same Message-ID), a 5xx recipient rejection is a hard bounce, any other 5xx a
+ * permanent failure with the server's reason.
  */
 export function smtpTransport(url: string): MailTransport {
-  const transporter: Transporter = nodemailer.createTransport(
-    url.includes('?') ? `${url}&pool=true` : `${url}?pool=true`,
-  );
+  const pool = new SmtpPool(url);
   return {
     kind: 'smtp',
     async send(mail) {
       try {
-        const info = await transporter.sendMail({
-          from: mail.from,
-          to: mail.to,
-          replyTo: mail.replyTo ?? undefined,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html ?? undefined,
-          headers: mail.headers,
-          messageId: mail.messageId,
-        });
-        return { ok: true, providerMessageId: String(info.messageId ?? mail.messageId) };
+        const { raw, envelope } = buildMimeMessage(mail);
+        await pool.send(envelope, raw);
+        return { ok: true, providerMessageId: mail.messageId };
       } catch (e) {
         return classifySmtpError(e);
       }
     },
-    close: () => transporter.close(),
+    close: () => pool.close(),
   };
 }
 

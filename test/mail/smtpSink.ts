@@ -20,12 +20,33 @@ export class SmtpSink {
   private readonly dataRules = new Map<string, { answer: Answer; times: number }>();
   private server: SMTPServer;
   port = 0;
+  /** SMTP sessions opened so far, and those still open. */
+  sessionsOpened = 0;
+  readonly openSessions = new Set<string>();
+  /** Users that signed in (with `auth` set, signing in is required). */
+  readonly signedIn: string[] = [];
 
-  constructor() {
+  constructor(opts: { auth?: { user: string; pass: string } } = {}) {
     this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: !opts.auth,
+      disabledCommands: opts.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      allowInsecureAuth: true,
       logger: false,
+      onConnect: (session, cb) => {
+        this.sessionsOpened++;
+        this.openSessions.add(session.id);
+        cb();
+      },
+      onClose: (session) => {
+        this.openSessions.delete(session.id);
+      },
+      onAuth: (auth, _session, cb) => {
+        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) {
+          this.signedIn.push(auth.username!);
+          return cb(null, { user: auth.username });
+        }
+        cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
       onRcptTo: (address, _session, cb) => {
         const rule = this.take(this.rcptRules, address.address);
         cb(rule ? smtpError(rule) : null);
@@ -50,8 +71,8 @@ export class SmtpSink {
     });
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return `smtp://127.0.0.1:${this.port}`;
   }
@@ -75,6 +96,12 @@ export class SmtpSink {
     if (!rule || rule.times <= 0) return null;
     rule.times -= 1;
     return rule.answer;
+  }
+
+  /** The server hangs up on every client, as a relay does after its idle timeout. */
+  hangUp(): void {
+    const open = (this.server as unknown as { connections: Set<{ close(): void }> }).connections;
+    for (const c of open) c.close();
   }
 
   close(): Promise<void> {
