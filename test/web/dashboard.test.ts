@@ -204,7 +204,8 @@ describe('dashboard page', () => {
     await scope.insert(messages, [
       { ...m, stepKey: 's1', idempotencyKey: 'dash-1' },
       { ...m, stepKey: 's2', idempotencyKey: 'dash-2' },
-      { ...m, stepKey: 's3', idempotencyKey: 'dash-3', live: false, status: 'preview' },
+      // still queued: not counted as sent
+      { ...m, stepKey: 's3', idempotencyKey: 'dash-3', status: 'queued', sentAt: null },
     ]);
     await scope.insert(tasks, {
       customerId: a.customerId,

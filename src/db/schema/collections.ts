@@ -58,7 +58,7 @@ export const sequenceVersions = pgTable(
   (t) => [uniqueIndex('sequence_versions_seq_version_uq').on(t.sequenceId, t.version)],
 );
 
-export type MessageStatus = 'queued' | 'sent' | 'failed' | 'bounced' | 'preview';
+export type MessageStatus = 'queued' | 'sent' | 'failed' | 'bounced';
 
 export const messages = pgTable(
   'messages',

@@ -120,7 +120,7 @@ export async function customerTimeline(
         from messages m
         cross join lateral (values
           (case m.status when 'queued' then 'message.queued' when 'failed' then 'message.failed'
-                         when 'preview' then 'message.preview' else 'message.sent' end,
+                         else 'message.sent' end,
            coalesce(m.sent_at, m.send_at)),
           ('message.opened', m.opened_at),
           ('message.clicked', m.clicked_at),

@@ -187,7 +187,7 @@ export function openApiDocument(baseUrl: string) {
             sequenceVersion: { type: 'integer' },
             stepKey: { type: 'string' },
             channel: { enum: ['email', 'call', 'letter', 'sms'] },
-            status: { enum: ['queued', 'sent', 'failed', 'bounced', 'preview'] },
+            status: { enum: ['queued', 'sent', 'failed', 'bounced'] },
             to: { type: ['string', 'null'] },
             subject: { type: ['string', 'null'] },
             sendAt: { type: 'string', format: 'date-time' },

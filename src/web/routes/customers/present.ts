@@ -79,15 +79,13 @@ function describe(e: TimelineEntry): { title: string; detail: string | null; hre
       };
     case 'message.sent':
     case 'message.queued':
-    case 'message.failed':
-    case 'message.preview': {
+    case 'message.failed': {
       const channel =
         str(d.channel) === 'email' ? 'E-mail' : str(d.channel) === 'sms' ? 'Text message' : str(d.channel);
       const verb = {
         'message.sent': 'sent',
         'message.queued': 'queued',
         'message.failed': 'failed',
-        'message.preview': 'planned (preview, not sent)',
       }[e.kind];
       return {
         title: `${channel} ${verb}${d.to ? ` to ${str(d.to)}` : ''}`,
