@@ -11,17 +11,7 @@
 import MimeNode from 'nodemailer/lib/mime-node';
 import { hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import { encodeQuotedPrintable } from './quotedPrintable';
-
-export interface MimeMessageInput {
-  from: string;
-  to: string;
-  replyTo?: string | null;
-  subject: string;
-  text: string;
-  html?: string | null;
-  headers?: Record<string, string>;
-  messageId: string;
-}
+import type { OutgoingEmail } from './transport';
 
 export interface MimeMessage {
   raw: Buffer;
@@ -30,7 +20,7 @@ export interface MimeMessage {
 
 const LINE = 76;
 
-export function buildMimeMessage(mail: MimeMessageInput, date = new Date()): MimeMessage {
+export function buildMimeMessage(mail: OutgoingEmail, date = new Date()): MimeMessage {
   const root = new MimeNode(mail.html ? 'multipart/alternative' : 'text/plain');
   root.date = date;
   root.setHeader('From', mail.from);

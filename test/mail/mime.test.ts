@@ -1,9 +1,10 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { buildMimeMessage, type MimeMessageInput } from '../../src/mail/mime';
+import { buildMimeMessage } from '../../src/mail/mime';
+import type { OutgoingEmail } from '../../src/mail/transport';
 
 /** What nodemailer's own composer makes of the same mail: the reference the builder must match. */
-async function composed(mail: MimeMessageInput, date: Date): Promise<Buffer> {
+async function composed(mail: OutgoingEmail, date: Date): Promise<Buffer> {
   return new MailComposer({
     from: mail.from,
     to: mail.to,
@@ -19,7 +20,7 @@ async function composed(mail: MimeMessageInput, date: Date): Promise<Buffer> {
     .build();
 }
 
-const base: MimeMessageInput = {
+const base: OutgoingEmail = {
   from: 'Northwind AR <ar@northwind.test>',
   to: 'ap@customer.test',
   replyTo: 'billing@northwind.test',
@@ -33,7 +34,7 @@ const base: MimeMessageInput = {
   messageId: '<msg-1@duely>',
 };
 
-const cases: Record<string, MimeMessageInput> = {
+const cases: Record<string, OutgoingEmail> = {
   'plain ASCII reminder': base,
   'non-ASCII names, subject and bodies': {
     ...base,
