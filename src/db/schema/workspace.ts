@@ -50,7 +50,13 @@ export const activities = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('activities_org_customer_created_idx').on(t.organizationId, t.customerId, t.createdAt)],
+  (t) => [
+    index('activities_org_customer_created_idx').on(t.organizationId, t.customerId, t.createdAt),
+    // one portal visit per portal session and day, also when a page's requests arrive together
+    uniqueIndex('activities_portal_visit_uq')
+      .on(t.organizationId, sql`(${t.data}->>'visitKey')`, sql`(${t.data}->>'day')`)
+      .where(sql`kind = 'portal.visit'`),
+  ],
 );
 
 /** A firm's own e-mail template (overrides the built-in of the same key); versioned. */

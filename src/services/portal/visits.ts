@@ -1,7 +1,8 @@
 /**
  * The clerk's timeline shows when a customer looked at the portal: one `portal.visit` activity per
  * portal session and day (the firm's day). The session remembers the day it recorded, so this
- * runs once a day per session; the conditional insert keeps concurrent first requests to one row.
+ * runs once a day per session; a unique index (`activities_portal_visit_uq`) keeps requests that
+ * arrive together to one row.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client';
@@ -15,12 +16,9 @@ export async function recordPortalVisit(
   const rows = await queryRows<{ id: string }>(
     scope.db,
     sql`insert into activities (organization_id, customer_id, kind, actor_type, data)
-        select ${scope.organizationId}, ${p.customerId}, 'portal.visit', 'customer', ${data}::jsonb
-         where not exists (
-           select 1 from activities
-            where organization_id = ${scope.organizationId} and customer_id = ${p.customerId}
-              and kind = 'portal.visit' and created_at > now() - interval '2 days'
-              and data->>'visitKey' = ${p.visitKey} and data->>'day' = ${p.day})
+        values (${scope.organizationId}, ${p.customerId}, 'portal.visit', 'customer', ${data}::jsonb)
+        on conflict (organization_id, (data->>'visitKey'), (data->>'day')) where kind = 'portal.visit'
+        do nothing
         returning id`,
   );
   return rows.length > 0;
