@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { createQuickBooksConnector } from '../connectors/quickbooks';
 import { startEmulator } from './support/connectorSync';
-import { fullThenIncrementalIngest } from './support/ingest';
+import { fullSyncMetrics, fullThenIncrementalIngest } from './support/ingest';
 
 const customers = Number(process.env.QB_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.QB_BENCH_INVOICES ?? 100_000);
@@ -52,18 +52,7 @@ async function main() {
       JSON.stringify({
         bench: 'quickbooks-ingest',
         metrics: {
-          database: r.database,
-          status: r.full.status,
-          customers: r.full.customers,
-          invoices: r.full.invoices,
-          payments: r.full.payments,
-          creditNotes: r.full.creditNotes,
-          recordErrors: r.full.errors.length,
-          fullSyncMs: Math.round(r.fullMs),
-          ingestRecordsPerSec: Math.round(r.records / (r.fullMs / 1000)),
-          fullApiCalls: r.full.apiCalls,
-          apiCallFloor: floor,
-          apiCallRatio: Number((r.full.apiCalls / floor).toFixed(3)),
+          ...fullSyncMetrics(r, floor),
           emulator429s: emuStats.rateLimited,
           peakRssMb: r.peakRssMb,
           incrementalStatus: r.incremental.status,

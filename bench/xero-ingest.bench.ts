@@ -11,7 +11,7 @@
  */
 import { createXeroConnector } from '../connectors/xero';
 import { startXeroEmulatorProcess } from './support/connectorSync';
-import { fullThenIncrementalIngest } from './support/ingest';
+import { fullSyncMetrics, fullThenIncrementalIngest } from './support/ingest';
 
 const customers = Number(process.env.XERO_BENCH_CUSTOMERS ?? 20_000);
 const invoices = Number(process.env.XERO_BENCH_INVOICES ?? 100_000);
@@ -45,19 +45,8 @@ async function main() {
       JSON.stringify({
         bench: 'xero-ingest',
         metrics: {
-          database: r.database,
+          ...fullSyncMetrics(r, floor),
           minuteMs,
-          status: r.full.status,
-          customers: r.full.customers,
-          invoices: r.full.invoices,
-          payments: r.full.payments,
-          creditNotes: r.full.creditNotes,
-          recordErrors: r.full.errors.length,
-          fullSyncMs: Math.round(r.fullMs),
-          ingestRecordsPerSec: Math.round(r.records / (r.fullMs / 1000)),
-          fullApiCalls: r.full.apiCalls,
-          apiCallFloor: floor,
-          apiCallRatio: Number((r.full.apiCalls / floor).toFixed(3)),
           realMinuteFloorSec: Math.ceil(r.full.apiCalls / 60) * 60,
           emulator429s: emuStats.rateLimited,
           peakRssMb: r.peakRssMb,

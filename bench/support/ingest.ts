@@ -99,3 +99,24 @@ export async function fullThenIncrementalIngest(run: IngestRun) {
     await scratch?.drop();
   }
 }
+
+/** The full sync's figures, as both ingest benches print them. */
+export function fullSyncMetrics(
+  r: Awaited<ReturnType<typeof fullThenIncrementalIngest>>,
+  apiCallFloor: number,
+) {
+  return {
+    database: r.database,
+    status: r.full.status,
+    customers: r.full.customers,
+    invoices: r.full.invoices,
+    payments: r.full.payments,
+    creditNotes: r.full.creditNotes,
+    recordErrors: r.full.errors.length,
+    fullSyncMs: Math.round(r.fullMs),
+    ingestRecordsPerSec: Math.round(r.records / (r.fullMs / 1000)),
+    fullApiCalls: r.full.apiCalls,
+    apiCallFloor,
+    apiCallRatio: Number((r.full.apiCalls / apiCallFloor).toFixed(3)),
+  };
+}
